@@ -1,0 +1,83 @@
+// swift-tools-version:6.0
+// teachpad: a Raspberry Pi game controller taught by the player.
+// See README.md for the two builds; this manifest is the host build.
+import PackageDescription
+
+// Kernels are written with SIMD types; tell the code generator which vector
+// unit the host has. x86_64 hosts need AVX2 and FMA (haswell or newer);
+// aarch64 always has NEON.
+#if arch(x86_64)
+let vectorFlags: [SwiftSetting] = [
+  .unsafeFlags(["-target-cpu", "haswell"]),
+]
+#else
+let vectorFlags: [SwiftSetting] = []
+#endif
+
+let package = Package(
+  name: "teachpad",
+  products: [
+    .executable(name: "teachpad", targets: ["teachpad"]),
+  ],
+  targets: [
+    // C shims: variadic and macro C calls, pthreads, atomics, library headers.
+    .target(
+      name: "CShims",
+      linkerSettings: [
+        .linkedLibrary("pthread"),
+        .linkedLibrary("m"),
+        .linkedLibrary("v4l2"),
+        .linkedLibrary("gpiod"),
+        .linkedLibrary("turbojpeg"),
+        .linkedLibrary("png16"),
+      ]
+    ),
+    // Allocation-free logging to stderr, errno messages, whole-file I/O.
+    .target(name: "Support", dependencies: ["CShims"]),
+    // The .tflite reader, graph cut, arena planner and uint8 kernels.
+    .target(
+      name: "Inference",
+      dependencies: ["CShims", "Support"],
+      swiftSettings: vectorFlags + [.unsafeFlags(["-Ounchecked"])]
+    ),
+    // C interface over Armadillo for the dense head's matrix work.
+    .target(
+      name: "HeadMath",
+      linkerSettings: [
+        .linkedLibrary("armadillo"),
+        .linkedLibrary("stdc++"),
+      ]
+    ),
+    // Activation dataset, dense and kNN heads, training, persistence.
+    .target(
+      name: "Learning",
+      dependencies: ["CShims", "Support", "HeadMath"],
+      swiftSettings: vectorFlags
+    ),
+    // Camera, buttons, LEDs and serial port: protocols, Linux and scripted.
+    .target(name: "Board", dependencies: ["CShims", "Support"]),
+    // The appliance: state machine, configuration, serial protocol.
+    .target(
+      name: "App",
+      dependencies: ["CShims", "Support", "Inference", "Learning", "Board"]
+    ),
+    .executableTarget(
+      name: "teachpad",
+      dependencies: ["CShims", "Support", "Inference", "Learning", "Board", "App"]
+    ),
+
+    // Test support: counts heap allocations by wrapping malloc and friends.
+    .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+    .testTarget(
+      name: "InferenceTests",
+      dependencies: ["Inference", "CShims", "AllocationCounter"]
+    ),
+    .testTarget(name: "LearningTests", dependencies: ["Learning", "Inference"]),
+    .testTarget(name: "BoardTests", dependencies: ["Board", "CShims"]),
+    .testTarget(
+      name: "AppTests",
+      dependencies: ["App", "Board", "Learning", "Inference"]
+    ),
+  ],
+  swiftLanguageModes: [.v5]
+)

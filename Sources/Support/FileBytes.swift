@@ -1,0 +1,75 @@
+import CShims
+
+/// Whole-file reads and crash-safe whole-file writes.
+public enum FileBytes {
+  /// Reads a whole file. Throws the failing call's errno.
+  public static func read(path: String) throws(SystemError) -> [UInt8] {
+    let descriptor = try retryingInterrupts("open") {
+      shim_open(path, O_RDONLY)
+    }
+    defer { close(descriptor) }
+
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let got = try retryingInterrupts("read") {
+        chunk.withUnsafeMutableBytes { Glue.read(descriptor, $0) }
+      }
+      if got == 0 { return bytes }
+      bytes.append(contentsOf: chunk[0..<got])
+    }
+  }
+
+  /// Replaces `path` so that a power cut at any moment leaves either the
+  /// old or the new contents: write a temporary file beside it, fsync it,
+  /// rename it over the old one, fsync the directory.
+  public static func writeAtomically(
+    path: String, bytes: UnsafeRawBufferPointer
+  ) throws(SystemError) {
+    let temporaryPath = path + ".tmp"
+    let descriptor = try retryingInterrupts("open") {
+      shim_open_mode(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    }
+    let writeStatus = shim_write_all(descriptor, bytes.baseAddress, bytes.count)
+    if writeStatus != 0 {
+      close(descriptor)
+      unlink(temporaryPath)
+      throw SystemError("write", code: writeStatus)
+    }
+    if fsync(descriptor) != 0 {
+      let error = SystemError("fsync")
+      close(descriptor)
+      unlink(temporaryPath)
+      throw error
+    }
+    close(descriptor)
+
+    try retryingInterrupts("rename") { rename(temporaryPath, path) }
+    try syncDirectory(containing: path)
+  }
+
+  /// fsync of the directory that holds `path`, so a rename in it is durable.
+  public static func syncDirectory(containing path: String) throws(SystemError) {
+    var directory = "."
+    if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
+      directory = slash == path.utf8.startIndex
+        ? "/" : String(path.utf8[..<slash]) ?? "."
+    }
+    let descriptor = try retryingInterrupts("open") {
+      shim_open(directory, O_RDONLY | O_DIRECTORY)
+    }
+    defer { close(descriptor) }
+    try retryingInterrupts("fsync") { fsync(descriptor) }
+  }
+
+  /// Whether something exists at `path`.
+  public static func exists(path: String) -> Bool {
+    access(path, F_OK) == 0
+  }
+}
+
+enum Glue {
+  static func read(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
+    CShims.read(descriptor, buffer.baseAddress, buffer.count)
+  }
+}

@@ -1,0 +1,1 @@
+print("teachpad: not yet built")
