@@ -43,6 +43,8 @@ public enum Button: Int, CaseIterable {
   case up = 0, down, left, right, train, play
 }
 
+/// `press` and `release` follow the debounced level; `hold` comes once per
+/// press, when the button has stayed down for the hold interval.
 public enum ButtonAction {
   case press, hold, release
 }
@@ -79,6 +81,9 @@ public protocol Lights: AnyObject {
 
 /// The serial line to the console. Sending never blocks: when the peer
 /// stops reading, only the newest pending message of each kind is kept.
+/// A line's kind is its bytes before the first comma (the sentence name
+/// of an NMEA-style line such as `$TPDIR,17,UP,0.93*5A`); a line without a
+/// comma is a kind of its own.
 public protocol SerialLink: AnyObject {
   /// Queues one line (without its newline) for sending.
   func send(line: UnsafeRawBufferPointer)
