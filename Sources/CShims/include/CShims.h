@@ -11,5 +11,6 @@
 #include "shim_gpio.h"
 #include "shim_serial.h"
 #include "shim_image.h"
+#include "shim_arguments.h"
 
 #endif
