@@ -1,0 +1,54 @@
+# Helpers for commands and cases inside the virtual board (source it).
+# Device layout, the same in every boot:
+#   /dev/video0    vivid, a webcam-like capture device (YUYV, RGB24; fixed sizes)
+#   /dev/video10   v4l2loopback "vb-mjpeg": capture shows what a feeder writes
+#   /dev/video11   v4l2loopback "vb-yuyv"   (formats appear once a feeder writes)
+#   /dev/gpiochip0 gpio-sim, label pinctrl-bcm2835, 54 lines named GPIO0..GPIO53;
+#                  button pins (BCM 5 6 13 19 26 21) start released (pulled up)
+#   /dev/ttyS1     16550 UART wired to the host (vboard.sh test: the vbpeer
+#                  program, driven by vb_peer_mode); /dev/serial0 -> ttyS1
+
+VB_BUTTON_PINS="5 6 13 19 26 21"   # UP DOWN LEFT RIGHT TRAIN PLAY
+VB_LED_PINS="12 16 20 25 24"       # UP DOWN LEFT RIGHT STATUS
+VB_MJPEG_CAMERA=/dev/video10
+VB_YUYV_CAMERA=/dev/video11
+
+vb_modprobe() { modprobe -d "$VBOARD_MODULES" "$@"; }
+
+
+# Buttons are wired to ground with a pull-up: pressed pulls the line low.
+vb_gpio_press() { echo pull-down > "$VBOARD_GPIO_SYSFS/sim_gpio$1/pull"; }
+vb_gpio_release() { echo pull-up > "$VBOARD_GPIO_SYSFS/sim_gpio$1/pull"; }
+# The level a program drives (or the simulated input level): 0 or 1.
+vb_gpio_value() { local v; read -r v < "$VBOARD_GPIO_SYSFS/sim_gpio$1/value"; echo "$v"; }
+
+# Tells the host serial peer what to do (echo, record, stall) and waits
+# until it has switched. Only under `vboard.sh test`.
+vb_peer_mode() {
+  [ -f /vboard/peer-mode ] || { echo "vboard: no serial peer in this run"; return 1; }
+  echo "$1" > /vboard/peer-mode
+  local i
+  for i in $(seq 1 250); do
+    [ "$(cat /vboard/peer-ack 2>/dev/null)" = "$1" ] && return 0
+    sleep 0.02
+  done
+  echo "vboard: the serial peer did not switch to $1"
+  return 1
+}
+
+# The teachpad binary built on the host (release first), or nothing.
+vb_teachpad() {
+  local candidate
+  for candidate in "${TEACHPAD_BIN:-}" "$VBOARD_PROJECT/.build/release/teachpad" \
+    "$VBOARD_PROJECT/.build/debug/teachpad"; do
+    [ -n "$candidate" ] && [ -x "$candidate" ] && { echo "$candidate"; return 0; }
+  done
+  return 1
+}
+
+# For cases: a skipped case exits 77 after saying why.
+vb_skip() { echo "SKIP: $*"; exit 77; }
+vb_fail() { echo "FAIL: $*"; exit 1; }
+vb_note() { echo "  $*"; }
+# Milliseconds since the epoch.
+vb_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }

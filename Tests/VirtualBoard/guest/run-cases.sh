@@ -1,0 +1,52 @@
+#!/bin/bash
+# Runs virtual-board cases inside the guest, one after another, each in
+# its own bash with a time limit. A case passes with status 0, is skipped
+# with 77 (having printed why), and fails otherwise. Usage:
+#   run-cases.sh all | NAME...     (NAME: a file in cases/, with or without .sh)
+set -u
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$VBOARD_PROJECT" || exit 1
+
+cases=()
+if [ $# -eq 0 ] || [ "$1" = all ]; then
+  for file in "$here"/cases/*.sh; do cases+=("$file"); done
+else
+  for name in "$@"; do
+    file="$here/cases/${name%.sh}.sh"
+    [ -f "$file" ] || { echo "vboard: no case $name"; exit 2; }
+    cases+=("$file")
+  done
+fi
+
+passed=0 failed=0 skipped=0
+failed_names=() skipped_names=()
+for file in "${cases[@]}"; do
+  name="$(basename "$file" .sh)"
+  log="/tmp/vboard-case-$name.log"
+  started=$(date +%s%N)
+  # timeout runs the case in its own process group; whatever the case
+  # left running (feeders, line holders) is ended with that group.
+  timeout --kill-after=3 "${VBOARD_CASE_TIMEOUT:-90}" bash "$file" > "$log" 2>&1 < /dev/null &
+  group=$!
+  wait "$group"
+  status=$?
+  kill -KILL -- "-$group" 2>/dev/null
+  ms=$(( ($(date +%s%N) - started) / 1000000 ))
+  seconds="$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+  case "$status" in
+    0) passed=$((passed + 1)); echo "PASS $name (${seconds} s)"
+       [ -n "${VBOARD_VERBOSE:-}" ] && sed 's/^/    /' "$log" ;;
+    77) skipped=$((skipped + 1)); skipped_names+=("$name")
+       echo "SKIP $name (${seconds} s): $(grep -m1 '^SKIP:' "$log" | sed 's/^SKIP: //')" ;;
+    124|137) failed=$((failed + 1)); failed_names+=("$name")
+       echo "FAIL $name: timed out after ${seconds} s"; sed 's/^/    /' "$log" ;;
+    *) failed=$((failed + 1)); failed_names+=("$name")
+       echo "FAIL $name (${seconds} s, status $status)"; sed 's/^/    /' "$log" ;;
+  esac
+done
+
+echo
+[ "$skipped" -gt 0 ] && echo "vboard: skipped: ${skipped_names[*]}"
+[ "$failed" -gt 0 ] && echo "vboard: failed: ${failed_names[*]}"
+echo "vboard: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
