@@ -6,13 +6,16 @@ import PackageDescription
 // Kernels are written with SIMD types; tell the code generator which vector
 // unit the host has. x86_64 hosts need AVX2 and FMA (haswell or newer);
 // aarch64 always has NEON.
+// cross/build.sh runs this manifest on x86_64 to build for the Pi and says
+// so with TEACHPAD_TARGET=aarch64.
 #if arch(x86_64)
-let vectorFlags: [SwiftSetting] = [
-  .unsafeFlags(["-target-cpu", "haswell"]),
-]
+let x86VectorUnit = Context.environment["TEACHPAD_TARGET"] != "aarch64"
 #else
-let vectorFlags: [SwiftSetting] = []
+let x86VectorUnit = false
 #endif
+let vectorFlags: [SwiftSetting] =
+  x86VectorUnit ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+let cxxVectorFlags = x86VectorUnit ? ["-mavx2", "-mfma"] : []
 
 let package = Package(
   name: "teachpad",
@@ -43,6 +46,8 @@ let package = Package(
     // C interface over Armadillo for the dense head's matrix work.
     .target(
       name: "HeadMath",
+      // Optimized even in debug builds: training speed is a requirement.
+      cxxSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"] + cxxVectorFlags)],
       linkerSettings: [
         .linkedLibrary("armadillo"),
         .linkedLibrary("stdc++"),
@@ -72,7 +77,10 @@ let package = Package(
       name: "InferenceTests",
       dependencies: ["Inference", "CShims", "AllocationCounter"]
     ),
-    .testTarget(name: "LearningTests", dependencies: ["Learning", "Inference"]),
+    .testTarget(
+      name: "LearningTests",
+      dependencies: ["Learning", "HeadMath", "AllocationCounter"]
+    ),
     .testTarget(name: "BoardTests", dependencies: ["Board", "CShims"]),
     .testTarget(
       name: "AppTests",

@@ -1,11 +1,92 @@
-// C interface over Armadillo for the dense head (filled in with the head).
+// C interface over Armadillo for the dense head: the two layers forward,
+// their gradients, and the Adam step. Swift owns every buffer; nothing here
+// allocates after Armadillo's own start-up, so prediction stays off the heap.
+//
+// Layouts (all float32, row-major as Swift sees them):
+//   first-layer weights   feature_count x units   (row f: weights of feature f)
+//   first-layer bias      units
+//   second-layer weights  units x classes
+//   hidden                example_count x units
+//   probabilities         example_count x classes
+// Activations arrive as sparse rows because most of them are zero: example e
+// of a set has the nonzero features features[offsets[e] ..< offsets[e+1]]
+// with the matching values.
 #ifndef TEACHPAD_HEADMATH_H
 #define TEACHPAD_HEADMATH_H
+
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-int headmath_version(void);
+
+/// A set of examples in compressed sparse rows, and the examples of it that
+/// one batch uses (`selection`, `selection_count` entries).
+typedef struct {
+  const int32_t *offsets;
+  const uint16_t *features;
+  const float *values;
+  const int32_t *selection;
+  int32_t selection_count;
+} headmath_batch;
+
+/// hidden = relu(x * first_weights + first_bias) for each selected example.
+void headmath_hidden_forward(const headmath_batch *batch,
+                             const float *first_weights,
+                             const float *first_bias, int32_t units,
+                             float *hidden);
+
+/// probabilities = softmax(hidden * second_weights) row by row.
+void headmath_output_forward(const float *hidden, int32_t example_count,
+                             int32_t units, const float *second_weights,
+                             int32_t classes, float *probabilities);
+
+/// Mean categorical cross-entropy of the batch against integer labels,
+/// each probability clamped to [1e-7, 1 - 1e-7] as Keras does.
+float headmath_cross_entropy(const float *probabilities,
+                             const int32_t *labels, int32_t example_count,
+                             int32_t classes);
+
+/// Gradients of the mean cross-entropy for one batch. `output_delta`
+/// (example_count x classes) and `hidden_delta` (example_count x units) are
+/// scratch. The first-layer gradient has feature_count x units floats and is
+/// written in full.
+void headmath_backward(const headmath_batch *batch, const float *hidden,
+                       const float *probabilities, const int32_t *labels,
+                       int32_t units, int32_t classes, int32_t feature_count,
+                       const float *second_weights, float *output_delta,
+                       float *hidden_delta,
+                       float *first_weights_gradient,
+                       float *first_bias_gradient,
+                       float *second_weights_gradient);
+
+/// One Adam step (Keras's form) over `count` parameters, `step` counting
+/// from 1:
+///   m = m + (g - m)(1 - beta1);  v = v + (g^2 - v)(1 - beta2)
+///   p = p - lr sqrt(1 - beta2^step) / (1 - beta1^step) * m / (sqrt(v) + eps)
+void headmath_adam_step(float *parameters, const float *gradients,
+                        float *first_moment, float *second_moment,
+                        int64_t count, float learning_rate, float beta1,
+                        float beta2, float epsilon, int64_t step);
+
+/// Writes the nonzero entries of a uint8 activation as sparse features:
+/// feature indices and values `scale * q`. Returns how many there were.
+/// `features` and `values` hold `count` entries; `count` is at most 65536.
+int32_t headmath_sparse_row(const uint8_t *activation, int32_t count,
+                            float scale, uint16_t *features, float *values);
+
+/// Cosine similarity of `query` with each of `example_count` stored uint8
+/// examples (`feature_count` bytes each, back to back), whose Euclidean
+/// norms are in `norms`. A zero vector has similarity 0 with everything.
+void headmath_cosine_scores(const uint8_t *query, const uint8_t *examples,
+                            int32_t example_count, int32_t feature_count,
+                            const float *norms, float *scores);
+
+/// The Euclidean norm of a uint8 vector.
+float headmath_uint8_norm(const uint8_t *vector, int32_t count);
+
 #ifdef __cplusplus
 }
 #endif
+
 #endif

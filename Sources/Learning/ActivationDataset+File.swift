@@ -1,0 +1,64 @@
+/// The dataset file, inside the `BinaryFile` envelope (magic "TPDS"):
+///
+///     height, width, channels, classCount, exampleCount   u32 each
+///     labels        exampleCount bytes
+///     activations   exampleCount x height*width*channels bytes
+extension ActivationDataset {
+  static let fileMagic: StaticString = "TPDS"
+  static let fileVersion = 1
+
+  /// Writes the dataset crash-safely to `path`.
+  public func save(path: String) throws(LearningError) {
+    var writer = BinaryFile.begin(magic: Self.fileMagic, version: Self.fileVersion)
+    writer.bytes.reserveCapacity(32 + count * (shape.byteCount + 1))
+    writer.append(UInt32(shape.height))
+    writer.append(UInt32(shape.width))
+    writer.append(UInt32(shape.channels))
+    writer.append(UInt32(classCount))
+    writer.append(UInt32(count))
+    writer.append(bytes: UnsafeRawBufferPointer(labelBytes))
+    writer.append(bytes: UnsafeRawBufferPointer(activationBytes))
+    try BinaryFile.finish(&writer, path: path, magic: Self.fileMagic)
+  }
+
+  /// Replaces the examples with those saved at `path`. A foreign or damaged
+  /// file is moved aside and reported; a file for another shape or class
+  /// count is reported and left alone. On any error the dataset is empty.
+  public func load(path: String) throws(LearningError) {
+    clear()
+    var reader = try BinaryFile.open(
+      path: path, magic: Self.fileMagic, version: Self.fileVersion)
+
+    let found = ActivationShape(
+      height: Int(try reader.uint32()), width: Int(try reader.uint32()),
+      channels: Int(try reader.uint32()))
+    guard found == shape else {
+      throw .shapeMismatch(path: path, expected: shape.text, found: found.text)
+    }
+    let foundClassCount = Int(try reader.uint32())
+    guard foundClassCount == classCount else {
+      throw .classCountMismatch(path: path, expected: classCount, found: foundClassCount)
+    }
+    let exampleCount = Int(try reader.uint32())
+    guard exampleCount <= capacity else { throw .datasetFull(capacity: capacity) }
+
+    let labelStart = try reader.claim(exampleCount)
+    let labels = reader.bytes[labelStart..<(labelStart + exampleCount)]
+    let activationStart = reader.offset
+    _ = try reader.claim(exampleCount * shape.byteCount)
+    try reader.expectEnd()
+    for label in labels where Int(label) >= classCount {
+      throw .damagedFile(path: path, reason: "label \(label) is not below \(classCount)",
+                         movedTo: try BinaryFile.moveAside(path))
+    }
+
+    reader.bytes.withUnsafeBufferPointer { all in
+      for index in 0..<exampleCount {
+        let start = activationStart + index * shape.byteCount
+        let activation = UnsafeBufferPointer(rebasing: all[start..<(start + shape.byteCount)])
+        // Sizes and labels were checked above, so this cannot throw.
+        try? append(activation, label: Int(labels[labelStart + index]))
+      }
+    }
+  }
+}

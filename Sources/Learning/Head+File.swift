@@ -1,0 +1,134 @@
+/// The head file, inside the `BinaryFile` envelope (magic "TPHD"), all
+/// little-endian:
+///
+///     kind                          u32 (0 dense, 1 knn)
+///     height, width, channels       u32 each
+///     input scale                   f32
+///     class count                   u32
+///     class names                   class count x (u32 length, UTF-8)
+///     units, epochs                 u32 each
+///     learning rate, batch fraction f64 each
+///     seed                          u64
+///     k                             u32
+///     dense: first weights (features x units), first bias (units),
+///            second weights (units x classes), f32 each
+///     knn:   example count u32, labels (1 byte each), activations
+extension Head {
+  static let fileMagic: StaticString = "TPHD"
+  static let fileVersion = 1
+
+  /// Writes the head crash-safely to `path`.
+  public func save(path: String) throws(LearningError) {
+    var writer = BinaryFile.begin(magic: Self.fileMagic, version: Self.fileVersion)
+    writer.append(UInt32(kind.rawValue))
+    writer.append(UInt32(shape.height))
+    writer.append(UInt32(shape.width))
+    writer.append(UInt32(shape.channels))
+    switch model {
+    case .dense(let head): writer.append(head.inputScale)
+    case .nearestNeighbors: writer.append(ActivationShape.mobileNetCutScale)
+    }
+    writer.append(UInt32(classCount))
+    for name in classNames { writer.append(name) }
+    writer.append(UInt32(settings.units))
+    writer.append(UInt32(settings.epochs))
+    writer.append(settings.learningRate)
+    writer.append(settings.batchFraction)
+    writer.append(settings.seed)
+    writer.append(UInt32(settings.neighborCount))
+
+    switch model {
+    case .dense(let head):
+      head.firstWeights.withUnsafeBufferPointer { writer.append(floats: $0) }
+      head.firstBias.withUnsafeBufferPointer { writer.append(floats: $0) }
+      head.secondWeights.withUnsafeBufferPointer { writer.append(floats: $0) }
+    case .nearestNeighbors(let head):
+      writer.append(UInt32(head.exampleCount))
+      head.labels.withUnsafeBytes { writer.append(bytes: $0) }
+      head.examples.withUnsafeBytes { writer.append(bytes: $0) }
+    }
+    try BinaryFile.finish(&writer, path: path, magic: Self.fileMagic)
+  }
+
+  /// Reads a head. Throws when the file is foreign or damaged (moving it
+  /// aside), or when it was made for another shape or, if given, another
+  /// class count.
+  public static func load(
+    path: String, expectedShape: ActivationShape = .mobileNetCut,
+    expectedClassCount: Int? = nil
+  ) throws(LearningError) -> Head {
+    var reader = try BinaryFile.open(
+      path: path, magic: fileMagic, version: fileVersion)
+
+    let kindValue = try reader.uint32()
+    guard kindValue <= 255, let kind = HeadKind(rawValue: UInt8(kindValue)) else {
+      throw .damagedFile(path: path, reason: "unknown head kind \(kindValue)",
+                         movedTo: try BinaryFile.moveAside(path))
+    }
+    let shape = ActivationShape(
+      height: Int(try reader.uint32()), width: Int(try reader.uint32()),
+      channels: Int(try reader.uint32()))
+    guard shape == expectedShape else {
+      throw .shapeMismatch(path: path, expected: expectedShape.text, found: shape.text)
+    }
+    let inputScale = try reader.float()
+    let classCount = Int(try reader.uint32())
+    if let expectedClassCount, expectedClassCount != classCount {
+      throw .classCountMismatch(path: path, expected: expectedClassCount, found: classCount)
+    }
+    guard classCount >= 1 && classCount <= 255 else {
+      throw .damagedFile(path: path, reason: "class count \(classCount)",
+                         movedTo: try BinaryFile.moveAside(path))
+    }
+    var classNames: [String] = []
+    for _ in 0..<classCount { classNames.append(try reader.string()) }
+
+    var settings = HeadSettings()
+    settings.kind = kind
+    settings.units = Int(try reader.uint32())
+    settings.epochs = Int(try reader.uint32())
+    settings.learningRate = try reader.double()
+    settings.batchFraction = try reader.double()
+    settings.seed = try reader.uint64()
+    settings.neighborCount = Int(try reader.uint32())
+    do {
+      try settings.validate()
+    } catch {
+      throw .damagedFile(path: path, reason: error.message,
+                         movedTo: try BinaryFile.moveAside(path))
+    }
+
+    let model: Model
+    switch kind {
+    case .dense:
+      let head = DenseHead(shape: shape, classCount: classCount,
+                           units: settings.units, inputScale: inputScale)
+      try head.firstWeights.withUnsafeMutableBufferPointer { (buffer) throws(LearningError) in
+        try reader.floats(into: buffer)
+      }
+      try head.firstBias.withUnsafeMutableBufferPointer { (buffer) throws(LearningError) in
+        try reader.floats(into: buffer)
+      }
+      try head.secondWeights.withUnsafeMutableBufferPointer { (buffer) throws(LearningError) in
+        try reader.floats(into: buffer)
+      }
+      model = .dense(head)
+    case .nearestNeighbors:
+      let exampleCount = Int(try reader.uint32())
+      let labelStart = try reader.claim(exampleCount)
+      let labels = Array(reader.bytes[labelStart..<(labelStart + exampleCount)])
+      for label in labels where Int(label) >= classCount {
+        throw .damagedFile(path: path, reason: "label \(label) is not below \(classCount)",
+                           movedTo: try BinaryFile.moveAside(path))
+      }
+      let exampleStart = try reader.claim(exampleCount * shape.byteCount)
+      let examples = Array(
+        reader.bytes[exampleStart..<(exampleStart + exampleCount * shape.byteCount)])
+      model = .nearestNeighbors(NearestNeighborHead(
+        shape: shape, classCount: classCount, neighborCount: settings.neighborCount,
+        examples: examples, labels: labels))
+    }
+    try reader.expectEnd()
+    return Head(model: model, classNames: classNames, settings: settings)
+  }
+}

@@ -1,0 +1,68 @@
+/// Which head learns from the examples.
+public enum HeadKind: UInt8, Equatable {
+  /// The TensorFlow.js demo's two dense layers, trained with Adam.
+  case dense = 0
+  /// k nearest stored examples by cosine similarity; no training.
+  case nearestNeighbors = 1
+
+  /// `dense` or `knn`, as the command line spells it.
+  public var name: String {
+    switch self {
+    case .dense: return "dense"
+    case .nearestNeighbors: return "knn"
+    }
+  }
+
+  public init?(name: String) {
+    switch name {
+    case "dense": self = .dense
+    case "knn": self = .nearestNeighbors
+    default: return nil
+    }
+  }
+}
+
+/// Everything that decides how a head is made. Defaults are the demo's.
+public struct HeadSettings: Equatable {
+  public var kind: HeadKind = .dense
+  /// Units of the hidden dense layer.
+  public var units = 100
+  public var epochs = 20
+  public var learningRate = 0.0001
+  /// Batch size is floor(examples x batchFraction).
+  public var batchFraction = 0.4
+  /// Seeds the initial weights and every epoch's shuffle.
+  public var seed: UInt64 = 1
+  /// k of the nearest-neighbour head.
+  public var neighborCount = 3
+
+  public init() {}
+
+  /// Checks the ranges; throws `invalidSetting` naming the first bad one.
+  public func validate() throws(LearningError) {
+    guard units >= 1 && units <= 4096 else {
+      throw .invalidSetting(name: "units", value: "\(units)", allowed: "1 to 4096")
+    }
+    guard epochs >= 1 && epochs <= 100_000 else {
+      throw .invalidSetting(name: "epochs", value: "\(epochs)", allowed: "1 to 100000")
+    }
+    guard learningRate > 0 && learningRate <= 1 else {
+      throw .invalidSetting(name: "learning rate",
+                            value: formatDecimal(learningRate, digits: 6),
+                            allowed: "more than 0 and at most 1")
+    }
+    guard batchFraction > 0 && batchFraction <= 1 else {
+      throw .invalidSetting(name: "batch fraction",
+                            value: formatDecimal(batchFraction, digits: 4),
+                            allowed: "more than 0 and at most 1")
+    }
+    guard neighborCount >= 1 && neighborCount <= 255 else {
+      throw .invalidSetting(name: "k", value: "\(neighborCount)", allowed: "1 to 255")
+    }
+  }
+
+  /// floor(exampleCount x batchFraction), the demo's batch size rule.
+  public func batchSize(exampleCount: Int) -> Int {
+    Int((Double(exampleCount) * batchFraction).rounded(.down))
+  }
+}

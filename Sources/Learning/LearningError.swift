@@ -1,0 +1,96 @@
+import Support
+
+/// What the world can do wrong to a dataset, a head or training. Each case
+/// carries what a person needs to fix it; `message` says it in words.
+public enum LearningError: Error, Equatable {
+  /// The dataset holds `capacity` examples already.
+  case datasetFull(capacity: Int)
+  /// A label outside 0..<classCount.
+  case labelOutOfRange(label: Int, classCount: Int)
+  /// An activation of the wrong size.
+  case wrongActivationSize(expected: Int, got: Int)
+  /// Training with no examples at all.
+  case noExamples
+  /// Training with examples of fewer than two classes.
+  case tooFewClasses(classesWithExamples: Int)
+  /// floor(examples x fraction) is zero.
+  case batchTooSmall(fraction: Double, exampleCount: Int)
+  /// A setting outside what the head accepts.
+  case invalidSetting(name: String, value: String, allowed: String)
+  /// A file that is not ours (no magic), moved aside to `movedTo`.
+  case foreignFile(path: String, movedTo: String)
+  /// One of ours but damaged (bad checksum, short), moved aside.
+  case damagedFile(path: String, reason: String, movedTo: String)
+  /// A file written by a newer or older format version.
+  case unsupportedVersion(path: String, version: Int, supported: Int)
+  /// A head or dataset made for another input shape.
+  case shapeMismatch(path: String, expected: String, found: String)
+  /// A head or dataset made for another class count.
+  case classCountMismatch(path: String, expected: Int, found: Int)
+  /// Refusing to replace something that is not one of our files.
+  case refusingToOverwrite(path: String, reason: String)
+  /// A system call failed on `path`.
+  case system(path: String, call: String, reason: String)
+
+  public var message: String {
+    switch self {
+    case .datasetFull(let capacity):
+      return "dataset is full: it holds \(capacity) examples (clear it "
+        + "or undo examples to add more)"
+    case .labelOutOfRange(let label, let classCount):
+      return "label \(label) is outside 0..<\(classCount)"
+    case .wrongActivationSize(let expected, let got):
+      return "activation has \(got) bytes, expected \(expected)"
+    case .noExamples:
+      return "no examples to train on (collect some for at least two classes)"
+    case .tooFewClasses(let classesWithExamples):
+      return "only \(classesWithExamples) class has examples; training needs "
+        + "examples of at least two classes"
+    case .batchTooSmall(let fraction, let exampleCount):
+      return "batch fraction \(formatDecimal(fraction, digits: 4)) of "
+        + "\(exampleCount) examples rounds down to a batch of 0 examples "
+        + "(raise the fraction or collect more examples)"
+    case .invalidSetting(let name, let value, let allowed):
+      return "\(name) \(value) is not allowed: expected \(allowed)"
+    case .foreignFile(let path, let movedTo):
+      return "\(path) is not a teachpad file; moved it aside to \(movedTo)"
+    case .damagedFile(let path, let reason, let movedTo):
+      return "\(path) is damaged (\(reason)); moved it aside to \(movedTo)"
+    case .unsupportedVersion(let path, let version, let supported):
+      return "\(path) has format version \(version), this teachpad reads "
+        + "version \(supported) (make it again with this version)"
+    case .shapeMismatch(let path, let expected, let found):
+      return "\(path) was made for activations of shape \(found), "
+        + "expected \(expected) (train it again for this model)"
+    case .classCountMismatch(let path, let expected, let found):
+      return "\(path) has \(found) classes, expected \(expected) "
+        + "(train it again with these classes)"
+    case .refusingToOverwrite(let path, let reason):
+      return "will not overwrite \(path): \(reason)"
+    case .system(let path, let call, let reason):
+      return "\(path): \(call) failed: \(reason)"
+    }
+  }
+
+  static func system(_ path: String, _ error: SystemError) -> LearningError {
+    .system(path: path, call: error.call.description, reason: error.reason)
+  }
+}
+
+/// A fixed-point decimal with `digits` digits after the point, built by hand
+/// because Embedded Swift has no float formatting: 0.98765 -> "0.988".
+public func formatDecimal(_ value: Double, digits: Int) -> String {
+  guard value.isFinite else { return value.isNaN ? "nan" : "inf" }
+  var scale = 1.0
+  for _ in 0..<digits { scale *= 10 }
+  let scaled = (value.magnitude * scale).rounded()
+  guard scaled < 9.0e18 else { return value < 0 ? "-huge" : "huge" }
+  let whole = UInt64(scaled)
+  let divisor = UInt64(scale)
+  var text = value < 0 && whole != 0 ? "-" : ""
+  text += String(whole / divisor)
+  guard digits > 0 else { return text }
+  var fraction = String(whole % divisor)
+  while fraction.utf8.count < digits { fraction = "0" + fraction }
+  return text + "." + fraction
+}

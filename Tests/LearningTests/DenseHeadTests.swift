@@ -1,0 +1,231 @@
+import XCTest
+@testable import Learning
+
+final class DenseHeadTests: XCTestCase {
+  /// Two Adam steps with the same gradient, computed by hand:
+  /// step 1: m = 0.05, v = 0.00025, rate = 0.1 sqrt(0.001) / 0.1, so the
+  /// parameter moves by 0.1 * 0.05 / (0.0158113883 + 1e-7) * 0.316227766.
+  func testAdamStepsMatchHandComputedValues() {
+    var parameters: [Float] = [1.0, -2.0]
+    var moments = AdamMoments(count: 2)
+    moments.step(&parameters, [0.5, -0.25], learningRate: 0.1, step: 1)
+    XCTAssertEqual(parameters[0], 0.900_000_632, accuracy: 2e-7)
+    XCTAssertEqual(parameters[1], -1.900_001_265, accuracy: 2e-7)
+    XCTAssertEqual(moments.mean[0], 0.05, accuracy: 1e-7)
+    XCTAssertEqual(moments.squareMean[0], 0.000_25, accuracy: 1e-8)
+
+    moments.step(&parameters, [0.5, -0.25], learningRate: 0.1, step: 2)
+    XCTAssertEqual(parameters[0], 0.800_001_080, accuracy: 3e-7)
+    XCTAssertEqual(parameters[1], -1.800_002_160, accuracy: 3e-7)
+    XCTAssertEqual(moments.mean[1], -0.0475, accuracy: 1e-7)
+    XCTAssertEqual(moments.squareMean[1], 0.000_124_937_5, accuracy: 1e-8)
+  }
+
+  /// A head with two features, two units and two classes, weights chosen
+  /// by hand. Input bytes [2, 1] at scale 0.5 are x = [1, 0.5];
+  /// hidden = relu([1*0.5 + 0.5*0.25 + 0.1, 1*-1 + 0.5*0.75 + 0.2])
+  ///        = [0.725, 0]; logits = [0.725, -0.725];
+  /// p = [1/(1+e^-1.45), 1/(1+e^1.45)] = [0.809998, 0.190002];
+  /// label 1: loss = -ln 0.190002 = 1.660723.
+  func testLossAndGradientsMatchHandComputedValues() {
+    let shape = ActivationShape(height: 1, width: 1, channels: 2)
+    let head = DenseHead(shape: shape, classCount: 2, units: 2, inputScale: 0.5)
+    head.firstWeights = [0.5, -1.0, 0.25, 0.75]
+    head.firstBias = [0.1, 0.2]
+    head.secondWeights = [1.0, -1.0, 0.5, 0.25]
+    let dataset = ActivationDataset(shape: shape, classCount: 2, capacity: 1)
+    add(dataset, [2, 1], label: 1)
+
+    var probabilities: [Float] = [0, 0]
+    let winner = [UInt8]([2, 1]).withUnsafeBufferPointer { activation in
+      probabilities.withUnsafeMutableBufferPointer {
+        head.predict(activation, probabilities: $0)
+      }
+    }
+    XCTAssertEqual(winner, 0)
+    XCTAssertEqual(probabilities[0], 0.809_998_43, accuracy: 1e-6)
+    XCTAssertEqual(probabilities[1], 0.190_001_57, accuracy: 1e-6)
+
+    var trainer = DenseTrainer(head: head, batchCapacity: 1)
+    let examples = SparseExamples(dataset, scale: 0.5)
+    XCTAssertEqual(examples.features, [0, 1])
+    XCTAssertEqual(examples.values, [1.0, 0.5])
+
+    // Learning rate ~0 leaves the weights so the gradients can be read.
+    let loss = trainer.step(examples, order: [0], range: 0..<1,
+                            learningRate: 1e-30, step: 1)
+    XCTAssertEqual(loss, 1.660_722_96, accuracy: 1e-5)
+    // dz = p - y = [0.809998, -0.809998]; dW2 = h dz; dh = W2 dz masked.
+    assertEqual(trainer.secondWeightsGradient, [0.587_248_86, -0.587_248_86, 0, 0])
+    assertEqual(trainer.firstBiasGradient, [1.619_996_87, 0])
+    assertEqual(trainer.firstWeightsGradient, [1.619_996_87, 0, 0.809_998_43, 0])
+  }
+
+  func testGradientMatchesFiniteDifferences() {
+    let shape = ActivationShape(height: 1, width: 2, channels: 3)
+    let dataset = separableDataset(classCount: 3, perClass: 2, shape: shape)
+    let head = DenseHead(shape: shape, classCount: 3, units: 4, inputScale: 0.02)
+    var random = SeededRandom(seed: 3)
+    head.initializeWeights(random: &random)
+    for index in head.firstBias.indices { head.firstBias[index] = 0.1 }
+    var trainer = DenseTrainer(head: head, batchCapacity: 6)
+    let examples = SparseExamples(dataset, scale: 0.02)
+    let order: [Int32] = [0, 1, 2, 3, 4, 5]
+    _ = trainer.step(examples, order: order, range: 0..<6, learningRate: 1e-30, step: 1)
+    let analytic = trainer.secondWeightsGradient
+
+    for index in head.secondWeights.indices {
+      let saved = head.secondWeights[index]
+      head.secondWeights[index] = saved + 1e-2
+      let above = trainer.step(examples, order: order, range: 0..<6,
+                               learningRate: 1e-30, step: 1)
+      head.secondWeights[index] = saved - 1e-2
+      let below = trainer.step(examples, order: order, range: 0..<6,
+                               learningRate: 1e-30, step: 1)
+      head.secondWeights[index] = saved
+      XCTAssertEqual(analytic[index], (above - below) / 2e-2, accuracy: 2e-3)
+    }
+  }
+
+  func testBatchSizeIsFloorOfExamplesTimesFraction() {
+    var settings = HeadSettings()
+    XCTAssertEqual(settings.batchSize(exampleCount: 10), 4)
+    XCTAssertEqual(settings.batchSize(exampleCount: 2), 0)
+    XCTAssertEqual(settings.batchSize(exampleCount: 340), 136)
+    settings.batchFraction = 1
+    XCTAssertEqual(settings.batchSize(exampleCount: 7), 7)
+    settings.batchFraction = 0.25
+    XCTAssertEqual(settings.batchSize(exampleCount: 7), 1)
+  }
+
+  func testTrainingTakesOneStepPerBatchIncludingTheRemainder() throws {
+    let shape = ActivationShape(height: 1, width: 4, channels: 4)
+    let dataset = separableDataset(classCount: 2, perClass: 5, shape: shape)
+    var settings = HeadSettings()
+    settings.epochs = 3
+    var seen: [(Int, Int, Int)] = []
+    let (_, report) = try DenseHead.train(dataset, settings: settings) {
+      seen.append(($0.epoch, $0.batch, $0.batchCount))
+    }
+    // 10 examples x 0.4 = batches of 4: 4, 4, 2.
+    XCTAssertEqual(report.batchSize, 4)
+    XCTAssertEqual(report.stepCount, 9)
+    XCTAssertEqual(seen.map { $0.1 }, [0, 1, 2, 0, 1, 2, 0, 1, 2])
+    XCTAssertEqual(seen.map { $0.0 }, [0, 0, 0, 1, 1, 1, 2, 2, 2])
+    XCTAssertEqual(seen[0].2, 3)
+  }
+
+  func testTrainRefusesEmptyDataset() {
+    let dataset = ActivationDataset(classCount: 4, capacity: 4)
+    let error = learningError { _ = try DenseHead.train(dataset, settings: HeadSettings()) }
+    XCTAssertEqual(error, .noExamples)
+    XCTAssertEqual(error?.message,
+                   "no examples to train on (collect some for at least two classes)")
+  }
+
+  func testTrainRefusesASingleClass() {
+    let dataset = ActivationDataset(classCount: 4, capacity: 10)
+    for _ in 0..<10 { add(dataset, [1], label: 2) }
+    let error = learningError { _ = try DenseHead.train(dataset, settings: HeadSettings()) }
+    XCTAssertEqual(error, .tooFewClasses(classesWithExamples: 1))
+    XCTAssertEqual(error?.message, "only 1 class has examples; training needs "
+                   + "examples of at least two classes")
+  }
+
+  func testTrainRefusesBatchFractionThatRoundsToZero() {
+    let dataset = ActivationDataset(classCount: 2, capacity: 2)
+    add(dataset, [1], label: 0)
+    add(dataset, [2], label: 1)
+    let error = learningError { _ = try DenseHead.train(dataset, settings: HeadSettings()) }
+    XCTAssertEqual(error, .batchTooSmall(fraction: 0.4, exampleCount: 2))
+    XCTAssertEqual(error?.message, "batch fraction 0.4000 of 2 examples rounds down "
+                   + "to a batch of 0 examples (raise the fraction or collect more examples)")
+  }
+
+  func testTrainRefusesBadSettings() {
+    let dataset = separableDataset(classCount: 2, perClass: 5,
+                                   shape: ActivationShape(height: 1, width: 1, channels: 8))
+    var settings = HeadSettings()
+    settings.units = 0
+    XCTAssertEqual(learningError { _ = try DenseHead.train(dataset, settings: settings) },
+                   .invalidSetting(name: "units", value: "0", allowed: "1 to 4096"))
+    settings = HeadSettings()
+    settings.batchFraction = 1.5
+    XCTAssertEqual(learningError { _ = try DenseHead.train(dataset, settings: settings) }?
+                   .message, "batch fraction 1.5000 is not allowed: expected more "
+                   + "than 0 and at most 1")
+  }
+
+  func testTrainWarnsAboutSmallClassesAndNothingLearned() throws {
+    // Both classes look the same: the loss cannot drop below ln 2.
+    let shape = ActivationShape(height: 1, width: 1, channels: 8)
+    let dataset = ActivationDataset(shape: shape, classCount: 3, capacity: 13)
+    for index in 0..<13 { add(dataset, [9, 9, 9], label: index < 10 ? index % 2 : 2) }
+    var settings = HeadSettings()
+    settings.epochs = 2
+    let (_, report) = try DenseHead.train(dataset, settings: settings)
+
+    XCTAssertEqual(report.warnings.first, .fewExamples(label: 2, count: 3))
+    XCTAssertEqual(report.warnings.count, 2)
+    guard case .learnedNothing(let finalLoss, let chanceLoss)? = report.warnings.last else {
+      return XCTFail("expected the learned-nothing warning, got \(report.warnings)")
+    }
+    XCTAssertEqual(chanceLoss, Float(log(3.0)), accuracy: 1e-6)
+    XCTAssertGreaterThan(finalLoss, 0.9 * chanceLoss)
+  }
+
+  func testSameSeedTrainsTheSameWeightsAndAnotherSeedDoesNot() throws {
+    let shape = ActivationShape(height: 2, width: 2, channels: 16)
+    let dataset = separableDataset(classCount: 3, perClass: 6, shape: shape)
+    var settings = HeadSettings()
+    settings.epochs = 4
+    settings.units = 8
+    let (first, firstReport) = try DenseHead.train(dataset, settings: settings)
+    let (second, secondReport) = try DenseHead.train(dataset, settings: settings)
+    XCTAssertEqual(first.firstWeights, second.firstWeights)
+    XCTAssertEqual(first.secondWeights, second.secondWeights)
+    XCTAssertEqual(firstReport.finalLoss, secondReport.finalLoss)
+
+    settings.seed = 2
+    let (third, _) = try DenseHead.train(dataset, settings: settings)
+    XCTAssertNotEqual(first.firstWeights, third.firstWeights)
+  }
+
+  func testDenseHeadLearnsSeparableClasses() throws {
+    let dataset = separableDataset(classCount: 4, perClass: 20)
+    let settings = HeadSettings()
+    var losses: [Float] = []
+    let (head, report) = try Head.make(
+      from: dataset, classNames: ["0", "1", "2", "5"], settings: settings) {
+        losses.append($0.loss)
+      }
+    XCTAssertEqual(losses.count, 20 * 3)
+    XCTAssertLessThan(report.finalLoss, losses[0] / 2)
+    XCTAssertEqual(report.warnings, [])
+    XCTAssertEqual(predictions(head, dataset), (0..<80).map { $0 % 4 })
+  }
+
+  func testVarianceScalingInitialDeviation() {
+    let head = DenseHead(shape: .mobileNetCut, classCount: 4, units: 100)
+    var random = SeededRandom(seed: 1)
+    head.initializeWeights(random: &random)
+    let weights = head.firstWeights.map(Double.init)
+    let deviation = (weights.map { $0 * $0 }.reduce(0, +) / Double(weights.count))
+      .squareRoot()
+    // Keras's truncated variance scaling keeps the deviation at sqrt(1/fanIn).
+    XCTAssertEqual(deviation, (1.0 / 12_544).squareRoot(), accuracy: 1e-4)
+    let limit = 2 * (1.0 / 12_544).squareRoot() / 0.879_625_661_034_239_78
+    XCTAssertLessThanOrEqual(weights.map(abs).max() ?? 0, limit * 1.000_001)
+    XCTAssertEqual(head.firstBias, [Float](repeating: 0, count: 100))
+  }
+
+  private func assertEqual(
+    _ actual: [Float], _ expected: [Float], file: StaticString = #filePath,
+    line: UInt = #line
+  ) {
+    XCTAssertEqual(actual.count, expected.count, file: file, line: line)
+    for (found, wanted) in zip(actual, expected) {
+      XCTAssertEqual(found, wanted, accuracy: 1e-5, file: file, line: line)
+    }
+  }
+}
