@@ -25,7 +25,7 @@ public enum GPIOError: Error, Equatable {
     switch self {
     case .chipNotFound(let chip, let reason):
       return "gpio chip '\(chip)': not found (\(reason)); "
-        + "check gpio-chip in the configuration or run gpiodetect"
+        + "check gpio.chip in the configuration or run gpiodetect"
     case .noSuchLine(let chip, let pin, let lineCount):
       return "gpio chip '\(chip)' pin \(pin): no such line "
         + "(the chip has \(lineCount) lines, 0 to \(lineCount - 1))"

@@ -38,6 +38,8 @@ public final class LinuxSerialLink: SerialLink {
   public private(set) var droppedLineCount = 0
   /// The open port, nil while it is missing.
   public private(set) var port: SerialPort?
+  /// Why the port is closed, nil while it is open.
+  public private(set) var problem: String?
 
   private var retry: RetrySchedule
   /// Lines not yet started, oldest first, at most one per kind.
@@ -45,7 +47,6 @@ public final class LinuxSerialLink: SerialLink {
   /// The line being written, with its newline, and how much went out.
   private var inFlight: [UInt8] = []
   private var inFlightSent = 0
-  private var problemReported = false
   private var peerStalled = false
 
   public init(settings: SerialSettings = SerialSettings()) {
@@ -152,21 +153,22 @@ public final class LinuxSerialLink: SerialLink {
       port = try SerialPort(path: settings.path, baud: settings.baud)
     } catch {
       retry.failed(now: now)
-      if !problemReported {
+      if problem == nil {
         log.warning("\(error.message); retrying in the background")
-        problemReported = true
       }
+      problem = error.message
       return
     }
     retry.succeeded()
-    problemReported = false
+    problem = nil
     log.info("\(settings.path): open, raw 8N1 at \(settings.baud) baud")
     restartInFlightLine()
   }
 
   private func lose(_ error: SystemError) {
-    log.warning("\(settings.path): lost (\(error.reason)); reopening with back-off")
-    problemReported = true
+    let message = "serial port \(settings.path): lost (\(error.reason))"
+    log.warning("\(message); reopening with back-off")
+    problem = message
     port = nil
     retry.failed(now: MonotonicClock.nanoseconds)
     restartInFlightLine()

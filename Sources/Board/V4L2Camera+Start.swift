@@ -11,8 +11,10 @@ extension V4L2Camera {
     var opened: Int32 = -1
     var status = shim_v4l2_open(path, &opened)
     guard status == 0 else {
+      let hint = status == EACCES
+        ? "is the user in the video group?" : "is it plugged in?"
       throw DeviceError("camera \(path): cannot open ("
-        + "\(SystemError("open", code: status).reason)); is it plugged in?")
+        + "\(SystemError("open", code: status).reason)); \(hint)")
     }
     descriptor = opened
 
@@ -21,6 +23,11 @@ extension V4L2Camera {
     guard status == 0 else {
       throw DeviceError("camera \(path): not a video capture device with "
         + "streaming (\(SystemError("VIDIOC_QUERYCAP", code: status).reason))")
+    }
+    status = shim_v4l2_attach(opened)
+    guard status == 0 else {
+      throw DeviceError("camera \(path): libv4l2 cannot take it ("
+        + "\(SystemError("v4l2_fd_open", code: status).reason))")
     }
 
     let size = CameraNegotiation.nearestSize(

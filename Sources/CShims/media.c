@@ -24,10 +24,14 @@ static void copy_format(const struct v4l2_format *format,
 }
 
 int shim_v4l2_open(const char *path, int *fd) {
-  int opened = v4l2_open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  int opened = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (opened < 0) return errno;
   *fd = opened;
   return 0;
+}
+
+int shim_v4l2_attach(int fd) {
+  return v4l2_fd_open(fd, 0) < 0 ? errno : 0;
 }
 
 void shim_v4l2_close(int fd) { v4l2_close(fd); }
@@ -35,8 +39,9 @@ void shim_v4l2_close(int fd) { v4l2_close(fd); }
 int shim_v4l2_check_capture(int fd, char *card, size_t card_capacity) {
   struct v4l2_capability capability;
   memset(&capability, 0, sizeof capability);
-  int status = request(fd, VIDIOC_QUERYCAP, &capability);
-  if (status != 0) return status;
+  while (ioctl(fd, VIDIOC_QUERYCAP, &capability) != 0) {
+    if (errno != EINTR) return errno;
+  }
   if (card_capacity > 0) {
     size_t length = strnlen((const char *)capability.card,
                             sizeof capability.card);

@@ -27,13 +27,21 @@ struct shim_frame_size {
   uint32_t min_height, max_height, step_height;
 };
 
-/// v4l2_open read-write, non-blocking, close-on-exec. Stores the
+/// open(2) read-write, non-blocking, close-on-exec. Stores the
 /// descriptor in `fd`.
 int shim_v4l2_open(const char *path, int *fd);
-void shim_v4l2_close(int fd);
 
-/// Whether the device can capture single-plane video with streaming I/O.
+/// Whether the device can capture single-plane video with streaming I/O
+/// (VIDIOC_QUERYCAP straight to the driver; copies its card name).
+/// ENOTTY for a file that is no V4L2 device.
 int shim_v4l2_check_capture(int fd, char *card, size_t card_capacity);
+
+/// Hands an open descriptor to libv4l2 (v4l2_fd_open), which from then on
+/// converts formats for the v4l2_* calls below.
+int shim_v4l2_attach(int fd);
+
+/// v4l2_close, which also closes descriptors never attached.
+void shim_v4l2_close(int fd);
 
 /// VIDIOC_ENUM_FRAMESIZES through libv4l2 (so emulated formats count).
 /// EINVAL past the last index.
