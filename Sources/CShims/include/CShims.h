@@ -12,5 +12,6 @@
 #include "shim_serial.h"
 #include "shim_image.h"
 #include "shim_arguments.h"
+#include "shim_signals.h"
 
 #endif

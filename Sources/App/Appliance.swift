@@ -1,0 +1,80 @@
+import Board
+import Support
+
+/// The live loop of `teachpad run`: buttons, camera, inference and serial
+/// around one `Controller`. Each `step` waits a little for whichever input
+/// matters now and never longer than `frameTimeoutMilliseconds`, so the
+/// buttons, the heartbeat and the LEDs stay responsive whatever the camera
+/// does.
+public final class Appliance {
+  public let controller: Controller
+  let camera: any Camera
+  let buttons: any Buttons
+  let serial: any SerialLink
+  let extractor: any FeatureExtractor
+  let frameTimeoutMilliseconds: Int
+
+  /// How long a step waits for buttons when no frame is wanted.
+  static let idleWaitMilliseconds = 20
+  /// How long a step waits for buttons while the camera is missing.
+  static let cameraRetryWaitMilliseconds = 100
+
+  public init(controller: Controller, camera: any Camera, buttons: any Buttons,
+              serial: any SerialLink, extractor: any FeatureExtractor,
+              frameTimeoutMilliseconds: Int) {
+    self.controller = controller
+    self.camera = camera
+    self.buttons = buttons
+    self.serial = serial
+    self.extractor = extractor
+    self.frameTimeoutMilliseconds = frameTimeoutMilliseconds
+  }
+
+  /// Starts the controller, steps until `shouldStop` says so (checked
+  /// between steps), then finishes: saves, turns the LEDs off and flushes
+  /// the last state to the serial link.
+  public func run(until shouldStop: () -> Bool) {
+    controller.start()
+    serial.service()
+    while !shouldStop() { step() }
+    controller.finish()
+    serial.service()
+  }
+
+  /// One pass: button events, then a frame if the controller wants one,
+  /// then timers and the serial port.
+  public func step() {
+    let wantsFrame = controller.wantsActivation
+    deliverButtonEvents(waitingMilliseconds: wantsFrame ? 0 : Self.idleWaitMilliseconds)
+
+    if controller.wantsActivation {
+      switch camera.nextFrame(timeoutMilliseconds: frameTimeoutMilliseconds) {
+      case .frame(let frame):
+        controller.noteCamera(available: true)
+        controller.process(activation: extractor.activation(of: frame))
+      case .noFrame:
+        break
+      case .unavailable:
+        controller.noteCamera(available: false)
+        deliverButtonEvents(waitingMilliseconds: Self.cameraRetryWaitMilliseconds)
+      }
+    }
+
+    controller.tick()
+    serial.service()
+  }
+
+  private func deliverButtonEvents(waitingMilliseconds: Int) {
+    buttons.events(timeoutMilliseconds: waitingMilliseconds) { event in
+      controller.handle(event, whileBusy: serviceWhileTraining)
+    }
+  }
+
+  /// Runs after each training batch: the serial port keeps sending (the
+  /// controller has queued heartbeats and progress), and button events are
+  /// drained so the controller sees what was released meanwhile.
+  private func serviceWhileTraining() {
+    serial.service()
+    buttons.events(timeoutMilliseconds: 0) { controller.handle($0) }
+  }
+}
