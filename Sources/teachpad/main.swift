@@ -12,6 +12,8 @@ struct Subcommand {
 // Each command lives in its own file as `enum XCommand { static func
 // run(_:) -> Int32 }`; add one line here for each.
 let subcommands: [Subcommand] = [
+  Subcommand(name: "train", summary: TrainCommand.summary, run: TrainCommand.run),
+  Subcommand(name: "eval", summary: EvalCommand.summary, run: EvalCommand.run),
 ]
 
 func printUsage() {

@@ -1,0 +1,93 @@
+import CShims
+import Support
+
+/// One image of a labelled folder: `DIR/<label>/<file>`.
+struct LabelledImage {
+  /// Index into the chosen classes.
+  var classIndex: Int
+  var path: String
+  /// `<label>/<file>`, the key a manifest uses for it.
+  var key: String
+}
+
+/// A folder with one subfolder per label, each holding JPEG or PNG files.
+enum ImageFolder {
+  /// The chosen classes' images, by class then by file name. `classes`
+  /// nil means every subfolder, sorted by name.
+  static func images(
+    in folder: String, classes: [String]?
+  ) throws(UsageError) -> (classes: [String], images: [LabelledImage]) {
+    guard let entries = listDirectory(folder) else {
+      throw UsageError(message:
+        "cannot read folder \(folder): \(SystemError("opendir").reason)")
+    }
+    let labels = classes ?? entries.filter { isDirectory(folder + "/" + $0) }
+    guard !labels.isEmpty else {
+      throw UsageError(message: "folder \(folder) has no label subfolders")
+    }
+
+    var images: [LabelledImage] = []
+    for (classIndex, label) in labels.enumerated() {
+      let classFolder = folder + "/" + label
+      guard let files = listDirectory(classFolder) else {
+        throw UsageError(message: "class '\(label)': cannot read folder "
+          + "\(classFolder): \(SystemError("opendir").reason)")
+      }
+      let pictures = files.filter(isImageName)
+      guard !pictures.isEmpty else {
+        throw UsageError(message:
+          "class '\(label)': no JPEG or PNG files in \(classFolder)")
+      }
+      for file in pictures {
+        images.append(LabelledImage(classIndex: classIndex,
+                                    path: classFolder + "/" + file,
+                                    key: label + "/" + file))
+      }
+    }
+    return (labels, images)
+  }
+
+  /// Names in a folder, sorted, without "." and "..", or nil if it cannot
+  /// be opened.
+  static func listDirectory(_ path: String) -> [String]? {
+    guard let directory = opendir(path) else { return nil }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted()
+  }
+
+  static func isDirectory(_ path: String) -> Bool {
+    guard let directory = opendir(path) else { return false }
+    closedir(directory)
+    return true
+  }
+
+  static func isImageName(_ name: String) -> Bool {
+    let lower = String(decoding: name.utf8.map { byte in
+      byte >= 65 && byte <= 90 ? byte + 32 : byte
+    }, as: UTF8.self)
+    return lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") || lower.hasSuffix(".png")
+  }
+
+  /// Decodes a JPEG or PNG file to packed RGB.
+  static func decode(
+    _ bytes: [UInt8]
+  ) -> (pixels: [UInt8], width: Int, height: Int)? {
+    var width: Int32 = 0
+    var height: Int32 = 0
+    var message = [CChar](repeating: 0, count: 256)
+    guard shim_image_size(bytes, bytes.count, &width, &height, &message, 256) == 0,
+          width > 0, height > 0 else { return nil }
+    var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
+    let capacity = pixels.count
+    guard shim_image_decode_rgb(bytes, bytes.count, &pixels, capacity, &message,
+                                256) == 0 else { return nil }
+    return (pixels, Int(width), Int(height))
+  }
+}

@@ -1,0 +1,99 @@
+import CShims
+import Learning
+import Support
+
+/// `teachpad train`: fits a head to labelled image folders and saves it.
+enum TrainCommand {
+  static let summary = "fit a dense or kNN head to image folders"
+  static let help = """
+    usage: teachpad train --data DIR --out HEAD [--classes 0,1,2,5]
+                          [--head dense|knn] [--epochs N] [--units N]
+                          [--learning-rate X] [--batch-fraction X] [--seed N]
+                          [--k N] [--save-dataset FILE] [split and model options]
+
+    Fits a head to the activations of the images and writes it to HEAD.
+    Prints the loss as training goes and the final training loss.
+
+      --out HEAD             where the head file goes
+      --head dense|knn       the demo's dense head (default) or k nearest
+                             neighbours by cosine similarity
+      --epochs N             passes over the examples (default 20)
+      --units N              hidden units of the dense head (default 100)
+      --learning-rate X      Adam's learning rate (default 0.0001)
+      --batch-fraction X     batch = floor(examples x X) (default 0.4)
+      --seed N               seeds initial weights and shuffles (default 1)
+      --k N                  neighbours of the kNN head (default 3)
+      --save-dataset FILE    also write the activations as a dataset file
+
+    """ + ImageSelection.help
+
+  static func run(_ words: ArraySlice<String>) -> Int32 {
+    ImageSelection.runCommand(words, help: help, train)
+  }
+
+  private static func train(_ words: ArraySlice<String>) throws(UsageError) -> Int32 {
+    var options = try Options(words)
+    let selection = try ImageSelection(&options)
+    let outputPath = try options.required("out")
+    let settings = try readSettings(&options)
+    let datasetPath = options.string("save-dataset")
+    try options.rejectUnknown()
+
+    let (classes, dataset) = try selection.load()
+    var counts = ""
+    for (index, name) in classes.enumerated() {
+      counts += (index == 0 ? "" : ", ") + "\(name): \(dataset.count(ofClass: index))"
+    }
+    writeStandardOutput("examples: \(dataset.count) (\(counts))\n")
+
+    do throws(LearningError) {
+      if let datasetPath { try dataset.save(path: datasetPath) }
+      let started = shim_monotonic_nanoseconds()
+      let (head, report) = try Head.make(
+        from: dataset, classNames: classes, settings: settings, progress: show)
+      let fitMilliseconds = Double(shim_monotonic_nanoseconds() - started) / 1e6
+      for warning in report.warnings {
+        writeStandardError("teachpad: warning: \(warning.message)\n")
+      }
+      try head.save(path: outputPath)
+      if settings.kind == .dense {
+        writeStandardOutput("final loss: \(formatDecimal(Double(report.finalLoss), digits: 4))\n")
+      }
+      writeStandardOutput("fit time: \(formatDecimal(fitMilliseconds, digits: 1)) ms\n")
+      writeStandardOutput("wrote \(outputPath) (\(settings.kind.name), "
+        + "\(classes.count) classes)\n")
+      return 0
+    } catch {
+      writeStandardError("teachpad: \(error.message)\n")
+      return 1
+    }
+  }
+
+  /// One line per epoch, with the loss of each of its batches.
+  private static func show(_ progress: TrainingProgress) {
+    var line = progress.batch == 0
+      ? "epoch \(progress.epoch + 1)/\(progress.epochCount) loss" : ""
+    line += " " + formatDecimal(Double(progress.loss), digits: 4)
+    if progress.batch + 1 == progress.batchCount { line += "\n" }
+    writeStandardError(line)
+  }
+
+  private static func readSettings(_ options: inout Options) throws(UsageError) -> HeadSettings {
+    var settings = HeadSettings()
+    if let kindName = options.string("head") {
+      guard let kind = HeadKind(name: kindName) else {
+        throw UsageError(message: "option --head: expected dense or knn, got '\(kindName)'")
+      }
+      settings.kind = kind
+    }
+    settings.epochs = try options.integer("epochs", default: 20, range: 1...100_000)
+    settings.units = try options.integer("units", default: 100, range: 1...4096)
+    settings.learningRate = try options.decimal(
+      "learning-rate", default: 0.0001, range: 0.000_000_001...1)
+    settings.batchFraction = try options.decimal(
+      "batch-fraction", default: 0.4, range: 0.000_001...1)
+    settings.seed = UInt64(try options.integer("seed", default: 1, range: 0...Int.max))
+    settings.neighborCount = try options.integer("k", default: 3, range: 1...255)
+    return settings
+  }
+}
