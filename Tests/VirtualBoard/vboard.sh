@@ -216,10 +216,54 @@ build_tools() {
     name="$(basename "$c" .c)"
     if [ ! -x "$out/$name" ] || [ "$c" -nt "$out/$name" ] || [ "$here/tools/vbcommon.h" -nt "$out/$name" ]; then
       local libs=""
-      grep -q 'turbojpeg.h' "$c" && libs="-lturbojpeg"
+      grep -q "turbojpeg.h" "$c" && libs="-lturbojpeg"
+      grep -q "libv4l2.h" "$c" && libs="$libs -lv4l2"
       gcc -O2 -Wall -Werror -o "$out/$name" "$c" $libs || die "tool $name did not build"
     fi
   done
+}
+
+# vbprobe: probe/main.swift linked with the host build's Board, Support and
+# CShims objects (SwiftPM's own output, so it is teachpad's real code).
+# Uses VBOARD_SWIFT_BUILD, else .build/release, else .build/debug. Leaves
+# cache/tools/vbprobe.status: "ok", "no-build" or "failed" (log beside it).
+build_probe() {
+  local out="$cache/tools" build="" candidate
+  for candidate in "${VBOARD_SWIFT_BUILD:-}" "$project/.build/release" "$project/.build/debug"; do
+    if [ -n "$candidate" ] && [ -f "$candidate/Modules/Board.swiftmodule" ] \
+      && [ -d "$candidate/Board.build" ]; then
+      build="$(cd "$candidate" && pwd -P)"
+      break
+    fi
+  done
+  if [ -z "$build" ]; then
+    echo "no-build" > "$out/vbprobe.status"
+    echo "no Swift build of teachpad found (.build/release or .build/debug);" \
+      "run: swift build -c release --product teachpad" > "$out/vbprobe.log"
+    return 0
+  fi
+  local newest
+  newest="$(ls -t "$here/probe/main.swift" "$build"/Board.build/*.o "$build"/Support.build/*.o \
+    "$build"/CShims.build/*.o 2>/dev/null | head -1)"
+  if [ -x "$out/vbprobe" ] && [ "$out/vbprobe" -nt "$newest" ] \
+    && [ "$(cat "$out/vbprobe.from" 2>/dev/null)" = "$build" ]; then
+    return 0
+  fi
+  rm -f "$out/vbprobe"
+  if swiftc -O -module-name vbprobe "$here/probe/main.swift" -I "$build/Modules" \
+      -Xcc -fmodule-map-file="$build/CShims.build/module.modulemap" \
+      -Xcc -I"$project/Sources/CShims/include" \
+      "$build"/Board.build/*.o "$build"/Support.build/*.o "$build"/CShims.build/*.o \
+      -lv4l2 -lgpiod -lturbojpeg -lpng16 -lpthread -lm -o "$out/vbprobe" \
+      > "$out/vbprobe.log" 2>&1; then
+    echo ok > "$out/vbprobe.status"
+    echo "$build" > "$out/vbprobe.from"
+    say "built vbprobe against $build"
+  else
+    echo failed > "$out/vbprobe.status"
+    say "vbprobe did not build against $build (the cases that need it will fail):"
+    sed 's/^/  /' "$out/vbprobe.log" >&2
+  fi
 }
 
 # --------------------------------------------------------------------------
@@ -336,6 +380,7 @@ run() {
 test_cases() {
   local started=$SECONDS
   setup >/dev/null
+  build_probe
   local share socket status=0
   share="$(mktemp -d /tmp/vboard-test.XXXXXX)"
   socket="$share/serial.sock"

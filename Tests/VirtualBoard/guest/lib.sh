@@ -52,3 +52,60 @@ vb_fail() { echo "FAIL: $*"; exit 1; }
 vb_note() { echo "  $*"; }
 # Milliseconds since the epoch.
 vb_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+
+# Loads v4l2loopback again (after a case removed it), as init does.
+vb_load_loopback() {
+  vb_modprobe v4l2loopback devices=2 video_nr=10,11 card_label=vb-mjpeg,vb-yuyv exclusive_caps=1,1
+  local i
+  for i in $(seq 1 50); do [ -e "$VB_MJPEG_CAMERA" ] && return 0; sleep 0.1; done
+  return 1
+}
+
+# vb_grab DEVICE FILE [FRAMES]: captures RGB24 through libv4l2 (the
+# harness's reference client) and sets VB_WIDTH, VB_HEIGHT, VB_STRIDE.
+vb_grab() {
+  local line
+  line=$("$VBOARD_TOOLS/vbgrab" "$1" 640 480 "${3:-3}" "$2") || { echo "$line"; return 1; }
+  echo "  $line"
+  read -r _ _ VB_WIDTH VB_HEIGHT VB_STRIDE _ <<< "$line"
+}
+
+# Cases that run teachpad's Board code through vbprobe call this first:
+# with no Swift build the case is skipped (saying so); a probe that did
+# not compile against the current Board code fails the case.
+vb_need_probe() {
+  VB_PROBE="$VBOARD_TOOLS/vbprobe"
+  case "$(cat "$VBOARD_TOOLS/vbprobe.status" 2>/dev/null)" in
+    ok) return 0 ;;
+    no-build) vb_skip "$(cat "$VBOARD_TOOLS/vbprobe.log")" ;;
+    *) cat "$VBOARD_TOOLS/vbprobe.log" 2>/dev/null
+       vb_fail "vbprobe did not build against teachpad's Board code (log above)" ;;
+  esac
+}
+
+# Waits up to $2 seconds (default 20) for text $1 to appear in file $3
+# (bash only: starting programs is slow under TCG).
+vb_wait_for() {
+  local text=$1 seconds=${2:-20} file=$3 i
+  for ((i = 0; i < seconds * 20; i++)); do
+    [ -f "$file" ] && [[ "$(< "$file")" == *"$text"* ]] && return 0
+    sleep 0.05
+  done
+  echo "vboard: no '$text' in $file within $seconds s:"; cat "$file"
+  return 1
+}
+
+# A check that fails because of a known, reported bug in teachpad's code:
+# printed as KNOWN-BUG with the reason, counted as skipped, never passed.
+# Remove the call once the bug is fixed.
+vb_known_bug() { echo "KNOWN-BUG: $*"; exit 78; }
+
+# Takes vivid's device away as an unplug would (unbinding the driver
+# closes nothing: open descriptors get ENODEV) and brings it back.
+vb_vivid_unplug() { echo vivid.0 > /sys/bus/platform/drivers/vivid/unbind; }
+vb_vivid_plug() {
+  echo vivid.0 > /sys/bus/platform/drivers/vivid/bind
+  local i
+  for i in $(seq 1 50); do [ -e /dev/video0 ] && return 0; sleep 0.1; done
+  return 1
+}

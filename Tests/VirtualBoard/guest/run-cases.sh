@@ -1,7 +1,10 @@
 #!/bin/bash
 # Runs virtual-board cases inside the guest, one after another, each in
 # its own bash with a time limit. A case passes with status 0, is skipped
-# with 77 (having printed why), and fails otherwise. Usage:
+# with 77 (having printed why), reports a known bug in teachpad with 78
+# (printed as KNOWN-BUG with its reason, counted as skipped so CI stays
+# usable while the owner fixes it, never as passed), and fails otherwise.
+# Usage:
 #   run-cases.sh all | NAME...     (NAME: a file in cases/, with or without .sh)
 set -u
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,7 +22,7 @@ else
 fi
 
 passed=0 failed=0 skipped=0
-failed_names=() skipped_names=()
+failed_names=() skipped_names=() known_names=()
 for file in "${cases[@]}"; do
   name="$(basename "$file" .sh)"
   log="/tmp/vboard-case-$name.log"
@@ -35,7 +38,10 @@ for file in "${cases[@]}"; do
   seconds="$((ms / 1000)).$(printf %03d $((ms % 1000)))"
   case "$status" in
     0) passed=$((passed + 1)); echo "PASS $name (${seconds} s)"
-       [ -n "${VBOARD_VERBOSE:-}" ] && sed 's/^/    /' "$log" ;;
+       sed "s/^/    /" "$log" ;;
+    78) skipped=$((skipped + 1)); known_names+=("$name")
+       echo "KNOWN-BUG $name (${seconds} s): $(grep -m1 '^KNOWN-BUG:' "$log" | sed 's/^KNOWN-BUG: //')"
+       sed "s/^/    /" "$log" ;;
     77) skipped=$((skipped + 1)); skipped_names+=("$name")
        echo "SKIP $name (${seconds} s): $(grep -m1 '^SKIP:' "$log" | sed 's/^SKIP: //')" ;;
     124|137) failed=$((failed + 1)); failed_names+=("$name")
@@ -46,7 +52,8 @@ for file in "${cases[@]}"; do
 done
 
 echo
-[ "$skipped" -gt 0 ] && echo "vboard: skipped: ${skipped_names[*]}"
+[ ${#skipped_names[@]} -gt 0 ] && echo "vboard: skipped (teachpad code not there yet): ${skipped_names[*]}"
+[ ${#known_names[@]} -gt 0 ] && echo "vboard: known bugs in teachpad, counted as skipped, NOT passed: ${known_names[*]}"
 [ "$failed" -gt 0 ] && echo "vboard: failed: ${failed_names[*]}"
 echo "vboard: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
