@@ -7,4 +7,7 @@ cd "$(dirname "$0")/.."
 
 swift build -c release --product teachpad
 swift test
+# The real camera, GPIO and serial code against kernel devices in a QEMU
+# virtual board (prepares itself from Debian packages; see its README).
+bash Tests/VirtualBoard/vboard.sh test
 bash cross/embedded-check.sh
