@@ -109,3 +109,28 @@ vb_vivid_plug() {
   for i in $(seq 1 50); do [ -e /dev/video0 ] && return 0; sleep 0.1; done
   return 1
 }
+
+# Cases that run the teachpad binary call this with the subcommand they
+# need: skipped (saying why) when there is no binary or no such command.
+vb_need_teachpad() {
+  VB_TEACHPAD=$(vb_teachpad) \
+    || vb_skip "no teachpad binary (.build/release/teachpad or TEACHPAD_BIN); run: swift build -c release --product teachpad"
+  "$VB_TEACHPAD" "$1" --help > /dev/null 2>&1 \
+    || vb_skip "$VB_TEACHPAD has no working '$1' command yet"
+}
+
+# A configuration for the virtual board: the defaults of
+# board/teachpad.conf with the camera, serial port and data folder set
+# here, plus any KEY=VALUE lines given.
+vb_teachpad_config() {
+  local file=$1 camera=$2; shift 2
+  {
+    grep -v -E '^(camera\.device|serial\.device|data\.directory) ' "$VBOARD_PROJECT/board/teachpad.conf"
+    echo "camera.device = $camera"
+    echo "serial.device = /dev/ttyS1"
+    echo "data.directory = /tmp/teachpad-data"
+    local setting
+    for setting in "$@"; do echo "${setting%%=*} = ${setting#*=}"; done
+  } > "$file"
+  mkdir -p /tmp/teachpad-data
+}

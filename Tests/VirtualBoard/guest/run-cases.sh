@@ -29,7 +29,8 @@ for file in "${cases[@]}"; do
   started=$(date +%s%N)
   # timeout runs the case in its own process group; whatever the case
   # left running (feeders, line holders) is ended with that group.
-  timeout --kill-after=3 "${VBOARD_CASE_TIMEOUT:-90}" bash "$file" > "$log" 2>&1 < /dev/null &
+  limit=$(sed -n 's/^# vboard-timeout: \([0-9]*\)$/\1/p' "$file")
+  timeout --kill-after=3 "${limit:-${VBOARD_CASE_TIMEOUT:-90}}" bash "$file" > "$log" 2>&1 < /dev/null &
   group=$!
   wait "$group"
   status=$?
