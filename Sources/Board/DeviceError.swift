@@ -31,7 +31,7 @@ public enum GPIOError: Error, Equatable {
         + "(the chip has \(lineCount) lines, 0 to \(lineCount - 1))"
     case .lineBusy(let chip, let pin, let consumer):
       return "gpio chip '\(chip)' pin \(pin): busy, held by '\(consumer)'; "
-        + "stop that program or wire the button to another pin"
+        + "stop that program or choose another pin"
     case .requestFailed(let chip, let pin, let reason):
       return "gpio chip '\(chip)' pin \(pin): request failed (\(reason))"
     }

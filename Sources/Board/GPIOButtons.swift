@@ -2,6 +2,7 @@ import CShims
 import Support
 
 private let log = Logger("buttons")
+private let lightLog = Logger("lights")
 
 /// The six buttons on GPIO lines through libgpiod 1.6: inputs with pull-up
 /// bias and both-edge events, debounced by `ButtonDebouncer`, whose settle
@@ -149,7 +150,7 @@ public final class GPIOLights: Lights {
         activeLow: settings.activeLow, on: false))
     }
     let pins = GPIOButtons.pinList(settings.pins)
-    log.info("\(settings.chip): lights on pins \(pins)")
+    lightLog.info("\(settings.chip): lights on pins \(pins)")
   }
 
   deinit {
@@ -171,7 +172,7 @@ public final class GPIOLights: Lights {
     if !writeFailed {
       let reason = SystemError("gpiod_line_set_value").reason
       let pin = settings.pins[light.rawValue]
-      log.warning("\(settings.chip) pin \(pin): cannot set (\(reason))")
+      lightLog.warning("\(settings.chip) pin \(pin): cannot set (\(reason))")
       writeFailed = true
     }
   }

@@ -65,7 +65,7 @@ extension V4L2Camera {
     lastFrameTime = MonotonicClock.nanoseconds
     let name = String(cString: card)
     let (width, height) = (accepted.width, accepted.height)
-    log.info("""
+    log.emit(lossReported ? .debug : .info, """
       \(path) (\(name)): streaming \(width)x\(height) RGB24 from \
       \(accepted.sourceFormat), \(buffers.count) buffers
       """)

@@ -43,8 +43,11 @@ public struct CameraSettings {
 /// frame stays in its mmap buffer until the next call, which queues it
 /// again. A camera that is missing, vanishes (ENODEV), fails, or sends no
 /// frame for `stallMilliseconds` is closed (buffers unmapped, descriptor
-/// closed), logged once, and reopened with back-off until it works again.
-/// No call waits longer than its timeout.
+/// closed), logged once, and reopened with back-off until frames come
+/// again. No call waits longer than its timeout for a frame; the work it
+/// does is on top: converting the frames it dequeues, and on a retry,
+/// opening and starting the device (milliseconds to a few hundred on a
+/// USB camera).
 public final class V4L2Camera: Camera {
   public let settings: CameraSettings
   /// The format in use, nil while the camera is closed.
@@ -62,6 +65,9 @@ public final class V4L2Camera: Camera {
   var framesToDiscard = 0
   var lastFrameTime: Int64 = 0
   private var retry: RetrySchedule
+  /// A loss or failure was logged and no frame has come since: the
+  /// attempts in between stay quiet, so the log has one line per outage.
+  var lossReported = false
 
   /// Opens the camera now if it is there; if not, `nextFrame` keeps trying.
   public init(settings: CameraSettings = CameraSettings()) {
@@ -131,6 +137,10 @@ public final class V4L2Camera: Camera {
     }
     lentBuffer = index
     deliveredFrameCount += 1
+    if lossReported {
+      log.info("\(settings.path): frames again")
+      lossReported = false
+    }
     let pixels = UnsafeBufferPointer(
       start: buffer.baseAddress?.assumingMemoryBound(to: UInt8.self),
       count: min(buffer.count, bytesUsed))
@@ -144,10 +154,16 @@ public final class V4L2Camera: Camera {
     case failed(String)
   }
 
-  /// Dequeues every filled buffer and keeps only the newest.
+  /// Dequeues the filled buffers and keeps only the newest. At most one
+  /// round of the buffers: libv4l2 converts each buffer as it is dequeued,
+  /// and when converting is slower than the camera a drain "until empty"
+  /// would never end. Asks poll before each DQBUF, because libv4l2 prints
+  /// a line for every DQBUF that finds none.
   private func takeNewestBuffer() -> Dequeued {
     var newest: (index: UInt32, bytesUsed: Int)?
-    while true {
+    var dequeuedCount = 0
+    while dequeuedCount < buffers.count && hasFilledBuffer() {
+      dequeuedCount += 1
       var index: UInt32 = 0
       var bytesUsed: UInt32 = 0
       var sequence: UInt32 = 0
@@ -169,6 +185,11 @@ public final class V4L2Camera: Camera {
     }
     guard let newest else { return .none }
     return .filled(newest.index, bytesUsed: newest.bytesUsed)
+  }
+
+  private func hasFilledBuffer() -> Bool {
+    var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+    return poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLIN) != 0
   }
 
   /// Waits for a filled buffer; false when the device reports an error.
@@ -198,8 +219,9 @@ public final class V4L2Camera: Camera {
     } catch {
       release()
       retry.failed(now: now)
-      if problem == nil {
+      if !lossReported {
         log.warning("\(error.message); retrying in the background")
+        lossReported = true
       }
       problem = error.message
       return
@@ -210,7 +232,10 @@ public final class V4L2Camera: Camera {
 
   private func lose(_ reason: String) {
     let message = "camera \(settings.path): lost (\(reason))"
-    log.warning("\(message); reopening with back-off")
+    if !lossReported {
+      log.warning("\(message); reopening with back-off")
+      lossReported = true
+    }
     problem = message
     release()
     retry.failed(now: MonotonicClock.nanoseconds)

@@ -59,6 +59,6 @@ final class MissingDeviceTests: XCTestCase {
 
     XCTAssertEqual(error.message,
                    "gpio chip 'gpiochip0' pin 26: busy, held by 'gpio-keys'; "
-                   + "stop that program or wire the button to another pin")
+                   + "stop that program or choose another pin")
   }
 }
