@@ -14,6 +14,7 @@ public final class GPIOButtons: Buttons {
   private var descriptors: [pollfd] = []
   private var debouncers: [ButtonDebouncer] = []
   private var levelReadFailed = false
+  private var lineFailureReported = false
   /// Room for one read of a line's kernel event queue (16 in the v1 ABI).
   private var edgeTimes = [Int64](repeating: 0, count: 16)
   private var edgeDirections = [Bool](repeating: false, count: 16)
@@ -113,11 +114,24 @@ public final class GPIOButtons: Buttons {
     return value == 1
   }
 
+  /// Sleeps until an edge or `deadline`. A line whose descriptor fails
+  /// (its chip was removed) would wake poll at once, forever; then this
+  /// logs once and sleeps to the deadline instead.
   private func waitForEdges(until deadline: Int64) {
     let milliseconds = MonotonicClock.milliseconds(until: deadline)
-    descriptors.withUnsafeMutableBufferPointer { entries in
-      _ = poll(entries.baseAddress, nfds_t(entries.count), milliseconds)
+    let failed = descriptors.withUnsafeMutableBufferPointer { entries in
+      guard poll(entries.baseAddress, nfds_t(entries.count), milliseconds) > 0
+      else { return false }
+      return entries.contains {
+        $0.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0
+      }
     }
+    guard failed else { return }
+    if !lineFailureReported {
+      log.error("\(settings.chip): button lines failed (chip removed?)")
+      lineFailureReported = true
+    }
+    MonotonicClock.sleep(milliseconds: MonotonicClock.milliseconds(until: deadline))
   }
 
   static func pinList(_ pins: [Int]) -> String {

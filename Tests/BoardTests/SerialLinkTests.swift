@@ -73,6 +73,26 @@ final class SerialLinkTests: XCTestCase {
     XCTAssertEqual(lines, ["$HB,2", "$DIR,3,LEFT", "PLAIN"])
   }
 
+  func testBeyondThePendingKindLimitTheOldestKindIsDropped() throws {
+    let path = temporaryLinkPath()
+    let link = LinuxSerialLink(settings: SerialSettings(
+      path: path, pendingKindLimit: 2, retry: quickRetry))
+
+    send("$A,1", on: link)
+    send("$B,1", on: link)
+    send("$C,1", on: link)
+    send("$B,2", on: link)
+    let peer = try PseudoTerminal()
+    try FileManager.default.createSymbolicLink(atPath: path,
+                                               withDestinationPath: peer.slavePath)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    XCTAssertTrue(serviceUntilConnected(link))
+
+    XCTAssertEqual(splitLines(peer.read(count: 10, withinMilliseconds: 2000)),
+                   ["$C,1", "$B,2"])
+    XCTAssertEqual(link.droppedLineCount, 2)
+  }
+
   func testPeerThatDisappearsAndReturnsIsPickedUpAgain() throws {
     let path = temporaryLinkPath()
     let first = try PseudoTerminal()
