@@ -53,18 +53,20 @@ public final class GPIOButtons: Buttons {
     while true {
       readEdges()
 
-      var reported = 0
+      // Settle every button first and report afterwards, so that the
+      // handler sees all states current (and may call isPressed).
+      var reports: [ButtonEvent] = []
       let now = MonotonicClock.nanoseconds
       for button in Button.allCases {
-        debouncers[button.rawValue].advance(
-          now: now, readLevel: { level(of: button) }
-        ) { action, time in
-          reported += 1
-          handle(ButtonEvent(button: button, action: action,
-                             timeNanoseconds: time))
+        var debouncer = debouncers[button.rawValue]
+        debouncer.advance(now: now, readLevel: { level(of: button) }) {
+          reports.append(ButtonEvent(button: button, action: $0,
+                                     timeNanoseconds: $1))
         }
+        debouncers[button.rawValue] = debouncer
       }
-      if reported > 0 || now >= deadline { return }
+      for event in reports { handle(event) }
+      if !reports.isEmpty || now >= deadline { return }
 
       var wakeUp = deadline
       for debouncer in debouncers {

@@ -136,12 +136,11 @@ enum CheckBoardCommand {
     while shim_monotonic_nanoseconds() < deadline && !StopSignals.requested {
       buttons.events(timeoutMilliseconds: 100) { event in
         let light = light(for: event.button)
-        let pin = configuration.pin(of: event.button)
-        switch event.action {
-        case .press: lights.set(light, on: true)
-        case .release: lights.set(light, on: false)
-        case .hold: break
+        let lit = Button.allCases.contains {
+          buttons.isPressed($0) && self.light(for: $0) == light
         }
+        lights.set(light, on: lit)
+        let pin = configuration.pin(of: event.button)
         writeStandardOutput("button \(name(of: event.button)) (pin \(pin)): "
           + "\(name(of: event.action))\n")
       }
@@ -160,7 +159,7 @@ enum CheckBoardCommand {
   }
 
   private static func name(of button: Button) -> String {
-    ["UP", "DOWN", "LEFT", "RIGHT", "TRAIN", "PLAY"][button.rawValue]
+    ["up", "down", "left", "right", "train", "play"][button.rawValue]
   }
 
   private static func name(of action: ButtonAction) -> String {
