@@ -1,28 +1,277 @@
-/// The inference engine's public surface. Bodies arrive with the engine.
-public enum InferenceError: Error {
-  case notYetBuilt
+import CShims
+import Support
+
+/// Which kernels an engine runs.
+public enum KernelChoice {
+  /// Vectorized, multi-threaded, exact to the reference.
+  case optimized
+  /// The plain reference kernels on one thread (for checking).
+  case reference
 }
 
+/// A loaded model, cut at a tensor, with its arena planned and its
+/// workers started. After `init`, `setInput` and `invoke` allocate nothing.
 public final class Engine {
   /// The truncation tensor teachpad uses: 7x7x256 uint8.
   public static let defaultCutTensorName =
     "MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6"
 
+  public let graph: Graph
+  public let plan: ArenaPlan
+  public let threadCount: Int
+  public let kernels: KernelChoice
+  /// Input image size (the model's, e.g. 224x224x3).
+  public let inputHeight: Int
+  public let inputWidth: Int
+  public let outputShape: [Int]
+
+  let steps: [Step]
+  let arena: UnsafeMutablePointer<UInt8>
+  let inputOffset: Int
+  let outputOffset: Int
+  let outputByteCount: Int
+  let scratch: [UnsafeMutablePointer<Float>]
+  let scratchFloatsPerThread: Int
+  var pool: WorkerPool?
+  let resizer: Resizer
+  /// Per-layer time of the last timed run, nanoseconds (part 0's view).
+  let layerNanoseconds: UnsafeMutablePointer<Int64>
+  var timing = false
+
   /// Parses the model, cuts it at `outputTensorName` (nil: the whole
-  /// model), plans the arena and starts `threadCount` workers.
+  /// model), plans the arena and starts `threadCount` workers (0: one per
+  /// processor).
   public init(modelBytes: [UInt8], outputTensorName: String?,
-              threadCount: Int) throws(InferenceError) {
-    throw .notYetBuilt
+              threadCount: Int = 0,
+              kernels: KernelChoice = .optimized) throws(ModelError) {
+    let model = try ModelFile(bytes: modelBytes)
+    graph = try Graph(model: model, outputTensorName: outputTensorName)
+    self.kernels = kernels
+    let requestedThreads = threadCount > 0 ? threadCount
+      : Int(shim_processor_count())
+    self.threadCount = kernels == .reference ? 1 : min(requestedThreads, 64)
+
+    let input = model.tensors[graph.inputTensor]
+    guard input.shape.count == 4, input.shape[0] == 1, input.shape[3] == 3
+    else {
+      throw .unsupportedTensor(index: input.index, name: input.name, detail:
+        "input shape \(shapeText(input.shape)); expected [1, height, width, 3]")
+    }
+    inputHeight = input.shape[1]
+    inputWidth = input.shape[2]
+    let output = model.tensors[graph.outputTensor]
+    outputShape = output.shape
+    outputByteCount = output.elementCount
+
+    var sizes: [Int: Int] = [graph.inputTensor: input.elementCount]
+    for layer in graph.layers {
+      sizes[layer.outputTensor] = model.tensors[layer.outputTensor].elementCount
+    }
+    plan = ArenaPlan(layers: graph.layers.map { ($0.inputTensor, $0.outputTensor) },
+                     graphInput: graph.inputTensor,
+                     graphOutput: graph.outputTensor, sizes: sizes)
+    arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(plan.arenaByteCount, 1))
+    arena.initialize(repeating: 0, count: max(plan.arenaByteCount, 1))
+    inputOffset = plan.offset(of: graph.inputTensor) ?? 0
+    outputOffset = plan.offset(of: graph.outputTensor) ?? 0
+
+    var steps: [Step] = []
+    var scratchFloats = 64
+    for layer in graph.layers {
+      let step = Step(layer: layer, kernels: kernels,
+                      inputOffset: plan.offset(of: layer.inputTensor) ?? 0,
+                      outputOffset: plan.offset(of: layer.outputTensor) ?? 0)
+      scratchFloats = max(scratchFloats, step.scratchFloats)
+      steps.append(step)
+    }
+    self.steps = steps
+    scratchFloatsPerThread = scratchFloats
+    var scratch: [UnsafeMutablePointer<Float>] = []
+    for _ in 0..<self.threadCount {
+      let buffer = UnsafeMutablePointer<Float>.allocate(capacity: scratchFloats)
+      buffer.initialize(repeating: 0, count: scratchFloats)
+      scratch.append(buffer)
+    }
+    self.scratch = scratch
+    resizer = Resizer(outputHeight: inputHeight, outputWidth: inputWidth)
+    layerNanoseconds = UnsafeMutablePointer<Int64>.allocate(
+      capacity: max(1, graph.layers.count))
+    layerNanoseconds.initialize(repeating: 0, count: max(1, graph.layers.count))
+
+    if self.threadCount > 1 {
+      do {
+        pool = try WorkerPool(count: self.threadCount) { [unowned(unsafe) self] part in
+          self.runPart(part)
+        }
+      } catch {
+        throw .threadsUnavailable(requested: self.threadCount, reason: error.reason)
+      }
+    }
   }
 
-  /// Crops the centre square of an RGB frame, resizes it bilinearly to the
-  /// model's input size and writes it into the input tensor.
-  public func setInput(rgb pixels: UnsafeBufferPointer<UInt8>, width: Int,
-                       height: Int, bytesPerRow: Int) {}
+  deinit {
+    pool?.stop()
+    arena.deallocate()
+    for buffer in scratch { buffer.deallocate() }
+    layerNanoseconds.deallocate()
+  }
 
-  /// Runs the graph from the input tensor to the output tensor.
-  public func invoke() {}
+  /// The input tensor's bytes (height x width x 3, RGB).
+  public var input: UnsafeMutableBufferPointer<UInt8> {
+    UnsafeMutableBufferPointer(start: arena + inputOffset,
+                               count: inputHeight * inputWidth * 3)
+  }
 
   /// The output tensor's bytes, valid until the next `invoke`.
-  public var output: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: nil, count: 0) }
+  public var output: UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(start: arena + outputOffset, count: outputByteCount)
+  }
+
+  /// Crops the centre square of an RGB frame (3 bytes a pixel, rows
+  /// `bytesPerRow` apart), resizes it bilinearly to the model's input size
+  /// and writes it into the input tensor.
+  public func setInput(rgb pixels: UnsafeBufferPointer<UInt8>, width: Int,
+                       height: Int, bytesPerRow: Int) {
+    precondition(width > 0 && height > 0 && bytesPerRow >= width * 3
+                 && pixels.count >= bytesPerRow * (height - 1) + width * 3,
+                 "Engine.setInput: \(width)x\(height) frame, row \(bytesPerRow),"
+                 + " \(pixels.count) bytes")
+    resizer.resizeCentreSquare(pixels, width: width, height: height,
+                               bytesPerRow: bytesPerRow,
+                               into: arena + inputOffset)
+  }
+
+  /// Runs the graph from the input tensor to the output tensor.
+  public func invoke() {
+    if let pool {
+      pool.run()
+    } else {
+      runPart(0)
+    }
+  }
+
+  /// Runs once and returns each layer's time in nanoseconds, measured on
+  /// worker 0 from the end of one layer to the end of the next.
+  public func invokeTimed(_ perLayer: inout [Int64]) {
+    timing = true
+    invoke()
+    timing = false
+    perLayer = (0..<steps.count).map { layerNanoseconds[$0] }
+  }
+
+  /// Runs one layer alone on bytes outside the arena (for checking a
+  /// kernel against a per-layer dump).
+  public func runLayer(_ position: Int, input: UnsafePointer<UInt8>,
+                       output: UnsafeMutablePointer<UInt8>) {
+    let step = steps[position]
+    for phase in 0..<step.phaseCount {
+      step.run(phase: phase, part: 0, parts: 1, input: input, output: output,
+               scratch: scratch[0])
+    }
+  }
+
+  private func runPart(_ part: Int) {
+    let parts = threadCount
+    var last = timing && part == 0 ? shim_monotonic_nanoseconds() : 0
+    for (position, step) in steps.enumerated() {
+      let input = UnsafePointer(arena + step.inputOffset)
+      let output = arena + step.outputOffset
+      for phase in 0..<step.phaseCount {
+        step.run(phase: phase, part: part, parts: parts, input: input,
+                 output: output, scratch: scratch[part])
+        pool?.barrier()
+      }
+      if timing && part == 0 {
+        let now = shim_monotonic_nanoseconds()
+        layerNanoseconds[position] = now - last
+        last = now
+      }
+    }
+  }
+}
+
+/// One layer bound to its kernel and arena offsets.
+struct Step {
+  enum Kernel {
+    case convolution(FastConvolution)
+    case depthwise(FastDepthwise)
+    case referenceConvolution(ConvolutionParameters)
+    case referenceDepthwise(DepthwiseParameters)
+    case averagePool(AveragePoolParameters)
+    case copy(Int)
+    case softmax(SoftmaxParameters)
+  }
+
+  let kernel: Kernel
+  let inputOffset: Int
+  let outputOffset: Int
+
+  init(layer: Layer, kernels: KernelChoice, inputOffset: Int,
+       outputOffset: Int) {
+    self.inputOffset = inputOffset
+    self.outputOffset = outputOffset
+    switch (layer.kind, kernels) {
+    case (.convolution(let parameters), .optimized):
+      kernel = .convolution(FastConvolution(parameters))
+    case (.convolution(let parameters), .reference):
+      kernel = .referenceConvolution(parameters)
+    case (.depthwise(let parameters), .optimized):
+      kernel = .depthwise(FastDepthwise(parameters))
+    case (.depthwise(let parameters), .reference):
+      kernel = .referenceDepthwise(parameters)
+    case (.averagePool(let parameters), _):
+      kernel = .averagePool(parameters)
+    case (.reshape(let byteCount), _):
+      kernel = .copy(byteCount)
+    case (.softmax(let parameters), _):
+      kernel = .softmax(parameters)
+    }
+  }
+
+  var phaseCount: Int {
+    if case .convolution(let fast) = kernel { return fast.phaseCount }
+    return 1
+  }
+
+  var scratchFloats: Int {
+    switch kernel {
+    case .convolution(let fast): return fast.scratchFloats
+    case .depthwise(let fast): return fast.scratchFloats
+    default: return 0
+    }
+  }
+
+  @inline(__always)
+  func run(phase: Int, part: Int, parts: Int, input: UnsafePointer<UInt8>,
+           output: UnsafeMutablePointer<UInt8>,
+           scratch: UnsafeMutablePointer<Float>) {
+    switch kernel {
+    case .convolution(let fast):
+      fast.run(phase: phase, part: part, parts: parts, input: input,
+               output: output, scratch: scratch)
+    case .depthwise(let fast):
+      fast.run(part: part, parts: parts, input: input, output: output,
+               scratch: scratch)
+    case .referenceConvolution(let parameters):
+      if part == 0 {
+        ReferenceKernels.convolution(parameters, input: input, output: output)
+      }
+    case .referenceDepthwise(let parameters):
+      if part == 0 {
+        ReferenceKernels.depthwise(parameters, input: input, output: output)
+      }
+    case .averagePool(let parameters):
+      if part == 0 {
+        ReferenceKernels.averagePool(parameters, input: input, output: output)
+      }
+    case .copy(let byteCount):
+      if part == 0 && UnsafePointer(output) != input {
+        output.update(from: input, count: byteCount)
+      }
+    case .softmax(let parameters):
+      if part == 0 {
+        ReferenceKernels.softmax(parameters, input: input, output: output)
+      }
+    }
+  }
 }

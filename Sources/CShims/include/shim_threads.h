@@ -4,6 +4,7 @@
 #define TEACHPAD_SHIM_THREADS_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 
 /// Number of online processors, at least 1.

@@ -1,0 +1,242 @@
+/// The optimized CONV_2D, exact to `ReferenceKernels.convolution`.
+///
+/// Two layouts, chosen at load time:
+/// - pointwise (1x1, stride 1): the output is a matrix product of the
+///   input pixels (rows) and the weights; each tile of six pixels is
+///   widened to float once and multiplied with every weight panel.
+/// - windowed (any other size or stride, dilation 1 across): the input is
+///   widened once into a float image with the padding around it as zeros
+///   (phase 0), then for each filter row the six pixels of a tile read
+///   `filterWidth · channels` contiguous floats (phase 1). No im2col copy.
+/// Anything else (dilated width, or a filter row too long to stay exact in
+/// float) runs the reference kernel.
+final class FastConvolution {
+  enum Layout {
+    case pointwise, windowed, reference
+  }
+
+  let parameters: ConvolutionParameters
+  let layout: Layout
+  let packed: PackedWeights
+  let requantization: VectorRequantization
+  /// Longest run of products summed in float before moving to int32.
+  let chunkDepth: Int
+  /// Windowed only: the widened input with its padding.
+  let paddedHeight: Int
+  let paddedWidth: Int
+  let paddedInput: UnsafeMutablePointer<Float>?
+
+  init(_ parameters: ConvolutionParameters) {
+    self.parameters = parameters
+    let g = parameters.geometry
+    let depth = g.filterHeight * g.filterWidth * g.inputChannels
+    packed = PackedWeights(weights: parameters.weights,
+                           zeroPoint: parameters.weightZeroPoint,
+                           bias: parameters.bias,
+                           outputChannels: g.outputChannels, depth: depth)
+    requantization = VectorRequantization(parameters.requantization)
+    let limit = accumulationLimit(inputZeroPoint: parameters.inputZeroPoint,
+                                  largestWeightMagnitude: packed.largestMagnitude)
+    let rowDepth = g.filterWidth * g.inputChannels
+    if g.filterHeight == 1 && g.filterWidth == 1 && g.strideHeight == 1
+      && g.strideWidth == 1 && g.padTop == 0 && g.padLeft == 0 {
+      layout = .pointwise
+      chunkDepth = limit
+    } else if g.dilationWidth == 1 && rowDepth <= limit {
+      layout = .windowed
+      // Whole filter rows per chunk.
+      chunkDepth = (limit / rowDepth) * rowDepth
+    } else {
+      layout = .reference
+      chunkDepth = limit
+    }
+    if layout == .windowed {
+      let effectiveHeight = (g.filterHeight - 1) * g.dilationHeight + 1
+      paddedHeight = max((g.outputHeight - 1) * g.strideHeight + effectiveHeight,
+                         g.padTop + g.inputHeight)
+      paddedWidth = max((g.outputWidth - 1) * g.strideWidth + g.filterWidth,
+                        g.padLeft + g.inputWidth)
+      let count = paddedHeight * paddedWidth * g.inputChannels
+      let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+      // The border stays zero: only the interior is written per inference.
+      buffer.initialize(repeating: 0, count: count)
+      paddedInput = buffer
+    } else {
+      paddedHeight = 0
+      paddedWidth = 0
+      paddedInput = nil
+    }
+  }
+
+  deinit {
+    packed.deallocate()
+    paddedInput?.deallocate()
+  }
+
+  var phaseCount: Int { layout == .windowed ? 2 : 1 }
+
+  /// Floats of per-thread scratch this layer needs.
+  var scratchFloats: Int {
+    layout == .pointwise ? tileRows * packed.depth : 0
+  }
+
+  /// Floats of shared scratch (the padded image).
+  var sharedFloats: Int {
+    paddedHeight * paddedWidth * parameters.geometry.inputChannels
+  }
+
+  func run(phase: Int, part: Int, parts: Int, input: UnsafePointer<UInt8>,
+           output: UnsafeMutablePointer<UInt8>,
+           scratch: UnsafeMutablePointer<Float>) {
+    switch layout {
+    case .pointwise:
+      runPointwise(part: part, parts: parts, input: input, output: output,
+                   scratch: scratch)
+    case .windowed:
+      if phase == 0 {
+        widenInput(part: part, parts: parts, input: input)
+      } else {
+        runWindowed(part: part, parts: parts, output: output)
+      }
+    case .reference:
+      if part == 0 {
+        ReferenceKernels.convolution(parameters, input: input, output: output)
+      }
+    }
+  }
+
+  private func runPointwise(part: Int, parts: Int, input: UnsafePointer<UInt8>,
+                            output: UnsafeMutablePointer<UInt8>,
+                            scratch: UnsafeMutablePointer<Float>) {
+    let g = parameters.geometry
+    let depth = packed.depth
+    let pixels = g.outputHeight * g.outputWidth
+    let tiles = (pixels + tileRows - 1) / tileRows
+    let panels = packed.panelStarts.count
+    // Split pixels between threads when there are enough of them, else
+    // split channel panels (every thread then widens the same pixels).
+    var tileRange = 0..<tiles
+    var panelRange = 0..<panels
+    if tiles >= 2 * parts || panels < parts {
+      tileRange = share(tiles, part, parts)
+    } else {
+      panelRange = share(panels, part, parts)
+    }
+
+    for tile in tileRange {
+      let firstPixel = tile * tileRows
+      let rows = min(tileRows, pixels - firstPixel)
+      Bytes.widen(input + firstPixel * depth, count: rows * depth,
+                  zeroPoint: parameters.inputZeroPoint, into: scratch)
+      let rowPointers = RowPointers(UnsafePointer(scratch), stride: depth,
+                                    count: rows)
+      for panel in panelRange {
+        let tileSum = multiply(rowPointers, panel: panel, depth: depth)
+        let firstChannel = packed.panelChannels[panel]
+        storeTile(tileSum, rows: rows, width: packed.panelWidths[panel],
+                  channelsLeft: g.outputChannels - firstChannel,
+                  bias: packed.bias + firstChannel,
+                  requantization: requantization,
+                  output: output + firstPixel * g.outputChannels + firstChannel,
+                  rowStride: g.outputChannels)
+      }
+    }
+  }
+
+  /// Σ over `depth` of A rows × panel, in exact chunks.
+  @inline(__always)
+  private func multiply(_ rows: RowPointers, panel: Int, depth: Int)
+    -> IntegerTile16
+  {
+    let width = packed.panelWidths[panel]
+    let values = UnsafePointer(packed.values + packed.panelStarts[panel])
+    var sum = IntegerTile16()
+    var start = 0
+    while start < depth {
+      let length = min(chunkDepth, depth - start)
+      var tile = Tile16()
+      if width == 16 {
+        Microkernel.accumulate16(rows.advanced(by: start), depth: length,
+                                 panel: values + start * 16, into: &tile)
+      } else {
+        Microkernel.accumulate8(rows.advanced(by: start), depth: length,
+                                panel: values + start * 8, into: &tile)
+      }
+      sum.add(tile)
+      start += length
+    }
+    return sum
+  }
+
+  private func widenInput(part: Int, parts: Int, input: UnsafePointer<UInt8>) {
+    guard let paddedInput else { return }
+    let g = parameters.geometry
+    let rowBytes = g.inputWidth * g.inputChannels
+    for row in share(g.inputHeight, part, parts) {
+      let target = paddedInput
+        + ((row + g.padTop) * paddedWidth + g.padLeft) * g.inputChannels
+      Bytes.widen(input + row * rowBytes, count: rowBytes,
+                  zeroPoint: parameters.inputZeroPoint, into: target)
+    }
+  }
+
+  private func runWindowed(part: Int, parts: Int,
+                           output: UnsafeMutablePointer<UInt8>) {
+    guard let paddedInput else { return }
+    let g = parameters.geometry
+    let channels = g.inputChannels
+    let rowDepth = g.filterWidth * channels
+    let pixelStride = g.strideWidth * channels
+    let panels = packed.panelStarts.count
+    for outY in share(g.outputHeight, part, parts) {
+      var outX = 0
+      while outX < g.outputWidth {
+        let rows = min(tileRows, g.outputWidth - outX)
+        let outputBase = output + (outY * g.outputWidth + outX) * g.outputChannels
+        for panel in 0..<panels {
+          let width = packed.panelWidths[panel]
+          let values = UnsafePointer(packed.values + packed.panelStarts[panel])
+          var sum = IntegerTile16()
+          var tile = Tile16()
+          var chunkUsed = 0
+          for filterY in 0..<g.filterHeight {
+            if chunkUsed + rowDepth > chunkDepth {
+              sum.add(tile)
+              tile = Tile16()
+              chunkUsed = 0
+            }
+            let inY = outY * g.strideHeight + filterY * g.dilationHeight
+            let first = paddedInput + (inY * paddedWidth + outX * g.strideWidth)
+              * channels
+            let rowPointers = RowPointers(UnsafePointer(first),
+                                          stride: pixelStride, count: rows)
+            let weights = values + filterY * rowDepth * width
+            if width == 16 {
+              Microkernel.accumulate16(rowPointers, depth: rowDepth,
+                                       panel: weights, into: &tile)
+            } else {
+              Microkernel.accumulate8(rowPointers, depth: rowDepth,
+                                      panel: weights, into: &tile)
+            }
+            chunkUsed += rowDepth
+          }
+          sum.add(tile)
+          let firstChannel = packed.panelChannels[panel]
+          storeTile(sum, rows: rows, width: width,
+                    channelsLeft: g.outputChannels - firstChannel,
+                    bias: packed.bias + firstChannel,
+                    requantization: requantization,
+                    output: outputBase + firstChannel,
+                    rowStride: g.outputChannels)
+        }
+        outX += rows
+      }
+    }
+  }
+}
+
+/// The part of `0..<count` that worker `part` of `parts` takes.
+@inline(__always)
+func share(_ count: Int, _ part: Int, _ parts: Int) -> Range<Int> {
+  (count * part / parts)..<(count * (part + 1) / parts)
+}

@@ -1,0 +1,135 @@
+import CShims
+import Support
+
+/// Worker threads for one engine. The calling thread is worker 0; threads
+/// 1..<count wait for a start signal, run their part of every layer with
+/// a spin barrier between layers, and report done.
+///
+/// Waiting workers spin briefly (an inference follows another within
+/// microseconds in benchmarks) and then sleep on a futex, so an idle
+/// appliance burns no CPU. All state lives in cells allocated once; a
+/// start, a barrier and a finish allocate nothing.
+final class WorkerPool {
+  let count: Int
+  /// Cells 64 bytes apart so threads do not share cache lines.
+  private let cells: UnsafeMutablePointer<Int64>
+  private var threads: [pthread_t] = []
+  private var body: ((Int) -> Void)?
+
+  private var startGeneration: UnsafeMutablePointer<Int64> { cells }
+  private var finished: UnsafeMutablePointer<Int64> { cells + 8 }
+  private var barrierArrivals: UnsafeMutablePointer<Int64> { cells + 16 }
+  private var barrierGeneration: UnsafeMutablePointer<Int64> { cells + 24 }
+  private var stopping: UnsafeMutablePointer<Int64> { cells + 32 }
+
+  private static let spinsBeforeSleep = 20_000
+  private static let spinsBeforeYield = 2_000
+
+  /// Starts `count - 1` threads. `body(part)` runs on every thread for each
+  /// `run()`; it must not retain the pool.
+  init(count: Int, body: @escaping (Int) -> Void) throws(SystemError) {
+    self.count = max(1, count)
+    self.body = body
+    cells = UnsafeMutablePointer<Int64>.allocate(capacity: 40)
+    cells.initialize(repeating: 0, count: 40)
+    for part in 1..<self.count {
+      let context = WorkerContext(pool: self, part: part)
+      var thread = pthread_t()
+      let status = shim_thread_start(&thread, { raw in
+        guard let raw else { return }
+        let context = Unmanaged<WorkerContext>.fromOpaque(raw)
+          .takeRetainedValue()
+        context.pool.work(part: context.part)
+      }, Unmanaged.passRetained(context).toOpaque())
+      if status != 0 {
+        stop()
+        throw SystemError("pthread_create", code: status)
+      }
+      threads.append(thread)
+    }
+  }
+
+  deinit {
+    cells.deallocate()
+  }
+
+  /// Stops and joins the threads. Call before releasing the pool.
+  func stop() {
+    shim_atomic_store(stopping, 1)
+    shim_atomic_fetch_add(startGeneration, 1)
+    shim_wake_all(startGeneration)
+    for thread in threads { _ = shim_thread_join(thread) }
+    threads.removeAll()
+    body = nil
+  }
+
+  /// Runs `body` on every thread and returns when all are done.
+  func run() {
+    guard let body else { return }
+    shim_atomic_store(finished, 0)
+    shim_atomic_fetch_add(startGeneration, 1)
+    if count > 1 { shim_wake_all(startGeneration) }
+    body(0)
+    var spins = 0
+    while shim_atomic_load(finished) < Int64(count - 1) {
+      WorkerPool.pause(&spins)
+    }
+  }
+
+  /// Every thread calls this between layers; none leaves before all came.
+  func barrier() {
+    guard count > 1 else { return }
+    let generation = shim_atomic_load(barrierGeneration)
+    if shim_atomic_fetch_add(barrierArrivals, 1) == Int64(count - 1) {
+      shim_atomic_store(barrierArrivals, 0)
+      shim_atomic_store(barrierGeneration, generation + 1)
+      return
+    }
+    var spins = 0
+    while shim_atomic_load(barrierGeneration) == generation {
+      WorkerPool.pause(&spins)
+    }
+  }
+
+  private func work(part: Int) {
+    // Generation 0 is the one before any run; reading the cell here instead
+    // would miss a run started before this thread got going.
+    var seen: Int64 = 0
+    while true {
+      var spins = 0
+      while shim_atomic_load(startGeneration) == seen {
+        if spins < WorkerPool.spinsBeforeSleep {
+          shim_spin_pause()
+          spins += 1
+        } else {
+          shim_wait_while_equal(startGeneration, seen)
+        }
+      }
+      seen = shim_atomic_load(startGeneration)
+      if shim_atomic_load(stopping) != 0 { return }
+      body?(part)
+      shim_atomic_fetch_add(finished, 1)
+    }
+  }
+
+  /// Spins, then yields the processor when threads outnumber cores.
+  @inline(__always)
+  private static func pause(_ spins: inout Int) {
+    spins += 1
+    if spins < spinsBeforeYield {
+      shim_spin_pause()
+    } else {
+      sched_yield()
+    }
+  }
+}
+
+private final class WorkerContext {
+  unowned(unsafe) let pool: WorkerPool
+  let part: Int
+
+  init(pool: WorkerPool, part: Int) {
+    self.pool = pool
+    self.part = part
+  }
+}

@@ -1,0 +1,38 @@
+import Inference
+import Support
+
+/// `teachpad infer --model MODEL --input FILE --out FILE [--tensor NAME]`:
+/// one inference, writing the raw bytes of the chosen tensor.
+enum InferCommand {
+  static let summary = "run the model on one image, write a tensor's bytes"
+
+  static func run(_ words: ArraySlice<String>) -> Int32 {
+    do throws(UsageError) {
+      var options = try Options(words, flags: ["reference"])
+      let model = options.string("model")
+      let inputPath = try options.required("input")
+      let outputPath = try options.required("out")
+      let tensor = options.string("tensor") ?? Engine.defaultCutTensorName
+      let threads = try options.integer("threads", default: 0, range: 0...64)
+      let reference = options.flag("reference")
+      try options.rejectUnknown()
+
+      let engine = try ModelLoading.engine(
+        modelOption: model, tensor: tensor, threads: threads,
+        kernels: reference ? .reference : .optimized).get()
+      if let error = loadInput(path: inputPath, into: engine) { throw error }
+      engine.invoke()
+      do {
+        try FileBytes.writeAtomically(path: outputPath,
+                                      bytes: UnsafeRawBufferPointer(engine.output))
+      } catch {
+        throw UsageError(message: "output \(outputPath): \(error.reason)")
+      }
+      writeStandardError("teachpad: wrote \(engine.output.count) bytes of "
+                         + "\(shapeText(engine.outputShape)) to \(outputPath)\n")
+      return 0
+    } catch {
+      return fail(error)
+    }
+  }
+}
