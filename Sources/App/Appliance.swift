@@ -3,7 +3,7 @@ import Support
 
 /// The live loop of `teachpad run`: buttons, camera, inference and serial
 /// around one `Controller`. Each `step` waits a little for whichever input
-/// matters now and never longer than `frameTimeoutMilliseconds`, so the
+/// matters now and never longer than `frameWaitMilliseconds`, so the
 /// buttons, the heartbeat and the LEDs stay responsive whatever the camera
 /// does.
 public final class Appliance {
@@ -12,7 +12,10 @@ public final class Appliance {
   let buttons: any Buttons
   let serial: any SerialLink
   let extractor: any FeatureExtractor
-  let frameTimeoutMilliseconds: Int
+
+  /// How long a step waits for a frame. The camera itself decides when a
+  /// silence means it stalled; this only bounds how late a button is seen.
+  static let frameWaitMilliseconds = 100
 
   /// How long a step waits for buttons when no frame is wanted.
   static let idleWaitMilliseconds = 20
@@ -20,14 +23,12 @@ public final class Appliance {
   static let cameraRetryWaitMilliseconds = 100
 
   public init(controller: Controller, camera: any Camera, buttons: any Buttons,
-              serial: any SerialLink, extractor: any FeatureExtractor,
-              frameTimeoutMilliseconds: Int) {
+              serial: any SerialLink, extractor: any FeatureExtractor) {
     self.controller = controller
     self.camera = camera
     self.buttons = buttons
     self.serial = serial
     self.extractor = extractor
-    self.frameTimeoutMilliseconds = frameTimeoutMilliseconds
   }
 
   /// Starts the controller, steps until `shouldStop` says so (checked
@@ -48,7 +49,7 @@ public final class Appliance {
     deliverButtonEvents(waitingMilliseconds: wantsFrame ? 0 : Self.idleWaitMilliseconds)
 
     if controller.wantsActivation {
-      switch camera.nextFrame(timeoutMilliseconds: frameTimeoutMilliseconds) {
+      switch camera.nextFrame(timeoutMilliseconds: Self.frameWaitMilliseconds) {
       case .frame(let frame):
         controller.noteCamera(available: true)
         controller.process(activation: extractor.activation(of: frame))

@@ -9,7 +9,7 @@ extension Configuration {
   /// Every key a file may set, in the order of `board/teachpad.conf`.
   public static let keys: [String] = [
     "camera.device", "camera.width", "camera.height", "camera.warmup_frames",
-    "camera.frame_timeout_ms",
+    "camera.stall_ms",
     "gpio.chip",
   ] + buttonKeys + ["button.active", "button.debounce_ms"]
     + lightKeys + ["led.active"] + [
@@ -92,8 +92,7 @@ extension Configuration {
     case "camera.width": cameraWidth = try reader.integer(16...4096)
     case "camera.height": cameraHeight = try reader.integer(16...4096)
     case "camera.warmup_frames": cameraWarmupFrames = try reader.integer(0...300)
-    case "camera.frame_timeout_ms":
-      cameraFrameTimeoutMilliseconds = try reader.integer(10...60_000)
+    case "camera.stall_ms": cameraStallMilliseconds = try reader.integer(100...60_000)
     case "gpio.chip": gpioChip = try reader.path()
     case "button.active": buttonActiveLevel = try reader.level()
     case "button.debounce_ms": buttonDebounceMilliseconds = try reader.integer(0...1000)
@@ -113,7 +112,7 @@ extension Configuration {
     case "predict.confidence_floor": confidenceFloor = try reader.decimal(0...1)
     case "data.directory": dataDirectory = try reader.path()
     case "data.capacity": datasetCapacity = try reader.integer(1...100_000)
-    case "inference.threads": inferenceThreads = try reader.integer(1...8)
+    case "inference.threads": inferenceThreads = try reader.integer(0...8)
     case "model.path": modelPath = try reader.path()
     case "log.level": logLevel = try reader.logLevel()
     default:

@@ -12,7 +12,8 @@ public struct Configuration: Equatable {
   public var cameraHeight = 480
   /// Frames thrown away after the camera starts, while exposure settles.
   public var cameraWarmupFrames = 5
-  public var cameraFrameTimeoutMilliseconds = 1000
+  /// A camera that sends nothing for this long is closed and reopened.
+  public var cameraStallMilliseconds = 3000
 
   // Buttons and LEDs.
   /// A gpiochip name (`gpiochip0`), number or `/dev` path.
@@ -46,7 +47,8 @@ public struct Configuration: Equatable {
   public var dataDirectory = "/var/lib/teachpad"
   /// The most examples the dataset holds (all classes together).
   public var datasetCapacity = 2000
-  public var inferenceThreads = 4
+  /// Inference worker threads; 0 is one per processor.
+  public var inferenceThreads = 0
   /// The model file; nil means `$TEACHPAD_MODEL`, else the installed one.
   public var modelPath: String?
   public var logLevel = LogLevel.info

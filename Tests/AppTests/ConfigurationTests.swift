@@ -65,7 +65,7 @@ final class ConfigurationTests: XCTestCase {
       ("camera.devcie = /dev/video0",
        "test.conf line 1: unknown key 'camera.devcie' (set to '/dev/video0'); the camera "
          + "keys are: camera.device, camera.width, camera.height, camera.warmup_frames, "
-         + "camera.frame_timeout_ms"),
+         + "camera.stall_ms"),
       ("colour = blue",
        "test.conf line 1: unknown key 'colour' (set to 'blue'); keys start with one of: "
          + "camera, gpio, button, led, serial, head, dense, knn, predict, data, inference, "

@@ -1,0 +1,128 @@
+import App
+import Board
+import Inference
+import Learning
+import Support
+
+private let log = Logger("run")
+
+/// `teachpad run`: the appliance itself.
+enum RunCommand {
+  static let summary = "run the appliance: camera, buttons, LEDs, serial"
+  static let defaultConfigurationPath = "/etc/teachpad/teachpad.conf"
+  static let help = """
+    usage: teachpad run [--config FILE]
+
+    Runs the device until SIGINT or SIGTERM. Hold UP, DOWN, LEFT or RIGHT
+    while showing a pose to collect examples of it; press TRAIN to fit the
+    head; press PLAY to send a direction for every frame to the console on
+    the serial line; hold TRAIN and PLAY together for 3 s to clear the
+    examples. The dataset and the head are saved after every change and
+    loaded at start; with a saved head the device starts playing at once.
+
+    The configuration is FILE, else \(defaultConfigurationPath) when it
+    exists, else the defaults (all of them are listed in
+    board/teachpad.conf).
+    Exit status: 0 after SIGINT or SIGTERM, 1 when the model or the GPIO
+    lines cannot be had, 2 for a bad option or configuration.
+
+    """
+
+  static func run(_ words: ArraySlice<String>) -> Int32 {
+    if words.contains("--help") {
+      writeStandardOutput(help)
+      return 0
+    }
+    let configuration: Configuration
+    do throws(UsageError) {
+      var options = try Options(words)
+      let path = options.string("config")
+      try options.rejectUnknown()
+      configuration = try loadConfiguration(path)
+    } catch {
+      writeStandardError("teachpad: \(error.message)\n")
+      return 2
+    }
+    LogSettings.minimumLevel = configuration.logLevel
+    StopSignals.install()
+
+    do throws(UsageError) {
+      try runAppliance(configuration)
+    } catch {
+      writeStandardError("teachpad: \(error.message)\n")
+      return 1
+    }
+    return 0
+  }
+
+  private static func loadConfiguration(
+    _ path: String?
+  ) throws(UsageError) -> Configuration {
+    let chosen = path
+      ?? (FileBytes.exists(path: defaultConfigurationPath) ? defaultConfigurationPath : nil)
+    guard let chosen else {
+      log.info("no configuration file: using the defaults")
+      return Configuration()
+    }
+    do {
+      let configuration = try Configuration.load(path: chosen)
+      log.info("configuration \(chosen)")
+      return configuration
+    } catch {
+      throw UsageError(message: error.message)
+    }
+  }
+
+  /// Opens everything, runs until a stop signal, and returns after the
+  /// devices are released (each closes its lines, buffers or port when the
+  /// last reference goes, at the end of this function).
+  private static func runAppliance(_ configuration: Configuration) throws(UsageError) {
+    let buttons: GPIOButtons
+    let lights: GPIOLights
+    do throws(GPIOError) {
+      var buttonSettings = DeviceSettings.buttons(configuration)
+      buttonSettings.consumer = "teachpad"
+      var lightSettings = DeviceSettings.lights(configuration)
+      lightSettings.consumer = "teachpad"
+      buttons = try GPIOButtons(settings: buttonSettings)
+      lights = try GPIOLights(settings: lightSettings)
+    } catch {
+      throw UsageError(message: error.message)
+    }
+    var cameraSettings = DeviceSettings.camera(configuration)
+    cameraSettings.stallMilliseconds = configuration.cameraStallMilliseconds
+    let camera = V4L2Camera(settings: cameraSettings)
+    let serial = LinuxSerialLink(settings: DeviceSettings.serial(configuration))
+    let engine = try makeEngine(configuration)
+
+    var settings = ControllerSettings()
+    settings.directionRepeatMilliseconds = configuration.directionRepeatMilliseconds
+    let controller = Controller(
+      settings: settings, learner: StoredLearner(configuration: configuration),
+      lights: lights, serial: serial, time: MonotonicTime())
+    let appliance = Appliance(controller: controller, camera: camera,
+                              buttons: buttons, serial: serial, extractor: engine)
+
+    log.info("running; SIGINT or SIGTERM stops")
+    appliance.run { StopSignals.requested }
+    log.info("stopping on signal \(StopSignals.signalNumber)")
+  }
+
+  private static func makeEngine(_ configuration: Configuration) throws(UsageError) -> Engine {
+    let path = ModelLocation.resolve(configuration.modelPath)
+    let bytes: [UInt8]
+    do {
+      bytes = try FileBytes.read(path: path)
+    } catch {
+      throw UsageError(message: "model \(path): \(error.reason) (set model.path in "
+        + "the configuration or TEACHPAD_MODEL, or fetch it with board/fetch-model.sh)")
+    }
+    do {
+      return try Engine(modelBytes: bytes,
+                        outputTensorName: Engine.defaultCutTensorName,
+                        threadCount: configuration.inferenceThreads)
+    } catch {
+      throw UsageError(message: "model \(path): \(error.message)")
+    }
+  }
+}
