@@ -12,6 +12,7 @@ struct Subcommand {
 // Each command lives in its own file as `enum XCommand { static func
 // run(_:) -> Int32 }`; add one line here for each.
 let subcommands: [Subcommand] = [
+  Subcommand(name: "run", summary: RunCommand.summary, run: RunCommand.run),
   Subcommand(name: "train", summary: TrainCommand.summary, run: TrainCommand.run),
   Subcommand(name: "eval", summary: EvalCommand.summary, run: EvalCommand.run),
 ]
