@@ -34,9 +34,10 @@ enum RunCommand {
       return 0
     }
     let configuration: Configuration
+    let path: String?
     do throws(UsageError) {
       var options = try Options(words)
-      let path = options.string("config")
+      path = chosenConfigurationPath(options.string("config"))
       try options.rejectUnknown()
       configuration = try loadConfiguration(path)
     } catch {
@@ -44,6 +45,7 @@ enum RunCommand {
       return 2
     }
     LogSettings.minimumLevel = configuration.logLevel
+    log.info("configuration: \(path ?? "none, the defaults")")
     StopSignals.install()
 
     do throws(UsageError) {
@@ -55,19 +57,18 @@ enum RunCommand {
     return 0
   }
 
+  /// `--config`, else the system file when it exists, else none.
+  private static func chosenConfigurationPath(_ option: String?) -> String? {
+    if let option { return option }
+    return FileBytes.exists(path: defaultConfigurationPath) ? defaultConfigurationPath : nil
+  }
+
   private static func loadConfiguration(
     _ path: String?
   ) throws(UsageError) -> Configuration {
-    let chosen = path
-      ?? (FileBytes.exists(path: defaultConfigurationPath) ? defaultConfigurationPath : nil)
-    guard let chosen else {
-      log.info("no configuration file: using the defaults")
-      return Configuration()
-    }
+    guard let path else { return Configuration() }
     do {
-      let configuration = try Configuration.load(path: chosen)
-      log.info("configuration \(chosen)")
-      return configuration
+      return try Configuration.load(path: path)
     } catch {
       throw UsageError(message: error.message)
     }

@@ -1,0 +1,91 @@
+import Foundation
+import XCTest
+
+/// `teachpad run` as a user meets it: message on standard error and exit
+/// status, for the mistakes that stop it before any device opens.
+final class RunCommandTests: XCTestCase {
+  private var scratch: URL!
+
+  override func setUpWithError() throws {
+    scratch = FileManager.default.temporaryDirectory
+      .appendingPathComponent("run-command-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+  }
+
+  override func tearDownWithError() throws {
+    try FileManager.default.removeItem(at: scratch)
+  }
+
+  /// The teachpad binary SwiftPM built beside the test bundle.
+  private var binary: URL {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+      .appendingPathComponent("teachpad")
+  }
+
+  private func run(_ arguments: [String]) throws -> (status: Int32, standardError: String) {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let errorPipe = Pipe()
+    process.standardError = errorPipe
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let data = errorPipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+  }
+
+  private func configuration(_ text: String) throws -> String {
+    let path = scratch.appendingPathComponent("teachpad.conf").path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  func testBadValueExitsWithStatus2AndNamesIt() throws {
+    let path = try configuration("# mine\nbutton.up = 40\n")
+
+    let result = try run(["run", "--config", path])
+
+    XCTAssertEqual(result.status, 2)
+    XCTAssertEqual(result.standardError, "teachpad: \(path) line 2: button.up = 40: "
+      + "expected a BCM pin number from 0 to 27\n")
+  }
+
+  func testUnknownKeyExitsWithStatus2() throws {
+    let path = try configuration("serial.speed = 9600\n")
+
+    let result = try run(["run", "--config", path])
+
+    XCTAssertEqual(result.status, 2)
+    XCTAssertEqual(result.standardError, "teachpad: \(path) line 1: unknown key "
+      + "'serial.speed' (set to '9600'); the serial keys are: serial.device, "
+      + "serial.baud, serial.direction_repeat_ms\n")
+  }
+
+  func testMissingConfigurationFileExitsWithStatus2() throws {
+    let path = scratch.appendingPathComponent("absent.conf").path
+
+    let result = try run(["run", "--config", path])
+
+    XCTAssertEqual(result.status, 2)
+    XCTAssertEqual(result.standardError, "teachpad: configuration \(path): cannot read "
+      + "it: No such file or directory\n")
+  }
+
+  func testUnknownOptionExitsWithStatus2() throws {
+    let result = try run(["run", "--confg", "x"])
+
+    XCTAssertEqual(result.status, 2)
+    XCTAssertEqual(result.standardError, "teachpad: unknown option --confg\n")
+  }
+
+  func testUnusableGPIOChipExitsWithStatus1() throws {
+    let path = try configuration("gpio.chip = /nonexistent/gpiochip9\nlog.level = warning\n")
+
+    let result = try run(["run", "--config", path])
+
+    XCTAssertEqual(result.status, 1)
+    XCTAssertTrue(result.standardError.hasPrefix(
+      "teachpad: gpio chip '/nonexistent/gpiochip9': "), result.standardError)
+  }
+}

@@ -1,0 +1,124 @@
+import App
+import Foundation
+import Learning
+import XCTest
+
+/// The real Learning module behind the state machine, on synthetic
+/// activations: class k lights its own quarter of the 7x7x256 bytes.
+final class StoredLearnerTests: XCTestCase {
+  private var configuration = Configuration()
+  private var dataDirectory: URL!
+
+  override func setUpWithError() throws {
+    dataDirectory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("stored-learner-\(UUID().uuidString)")
+    configuration.dataDirectory = dataDirectory.path
+    configuration.confidenceFloor = 0.5
+    configuration.smoothingFrames = 1
+  }
+
+  override func tearDownWithError() throws {
+    try? FileManager.default.removeItem(at: dataDirectory)
+  }
+
+  private func activation(_ direction: Direction, variant: Int) -> [UInt8] {
+    let byteCount = ActivationShape.mobileNetCut.byteCount
+    let quarter = byteCount / 4
+    var bytes = [UInt8](repeating: 0, count: byteCount)
+    for index in 0..<quarter where (index + variant) % 3 != 0 {
+      bytes[direction.rawValue * quarter + index] = 200
+    }
+    return bytes
+  }
+
+  private func addExamples(to learner: StoredLearner, _ directions: [Direction],
+                           each count: Int) throws {
+    for direction in directions {
+      for variant in 0..<count {
+        try activation(direction, variant: variant).withUnsafeBufferPointer {
+          try learner.addExample($0, label: direction)
+        }
+      }
+    }
+  }
+
+  func testExamplesSurviveARestartInANewDataDirectory() throws {
+    let learner = StoredLearner(configuration: configuration)
+    try addExamples(to: learner, [.up, .left], each: 3)
+
+    try learner.saveExamples()
+    let restarted = StoredLearner(configuration: configuration)
+    try restarted.loadExamples()
+
+    XCTAssertEqual(restarted.exampleCount, 6)
+    XCTAssertEqual(Direction.allCases.map { restarted.exampleCount(of: $0) }, [3, 0, 3, 0])
+  }
+
+  func testNothingSavedLoadsEmptyWithoutError() throws {
+    let learner = StoredLearner(configuration: configuration)
+
+    try learner.loadExamples()
+    try learner.loadHead()
+
+    XCTAssertEqual(learner.exampleCount, 0)
+    XCTAssertFalse(learner.hasHead)
+    let answer = activation(.up, variant: 0).withUnsafeBufferPointer { learner.classify($0) }
+    XCTAssertEqual(answer, Classification(direction: nil, confidence: 0))
+  }
+
+  func testDenseHeadTrainsReportsProgressAndClassifiesAfterRestart() throws {
+    let learner = StoredLearner(configuration: configuration)
+    try addExamples(to: learner, Direction.allCases, each: 4)
+    var fractions: [Double] = []
+
+    let loss = try learner.train { fractions.append($0.fraction) }
+    try learner.saveHead()
+    let restarted = StoredLearner(configuration: configuration)
+    try restarted.loadHead()
+
+    XCTAssertEqual(fractions.count, 60, "20 epochs of 3 batches (16 examples, batch 6)")
+    XCTAssertEqual(fractions.last, 1)
+    XCTAssertLessThan(try XCTUnwrap(loss), 1.0)
+    XCTAssertTrue(restarted.hasHead)
+    for direction in Direction.allCases {
+      let answer = activation(direction, variant: 1).withUnsafeBufferPointer {
+        restarted.classify($0)
+      }
+      XCTAssertEqual(answer.direction, direction)
+    }
+  }
+
+  func testNearestNeighbourHeadHasNoLoss() throws {
+    configuration.head.kind = .nearestNeighbors
+    let learner = StoredLearner(configuration: configuration)
+    try addExamples(to: learner, [.down, .right], each: 3)
+
+    let loss = try learner.train { _ in }
+
+    XCTAssertNil(loss)
+    let answer = activation(.right, variant: 0).withUnsafeBufferPointer { learner.classify($0) }
+    XCTAssertEqual(answer.direction, .right)
+  }
+
+  func testFullDatasetRefusesAnotherExample() throws {
+    configuration.datasetCapacity = 2
+    let learner = StoredLearner(configuration: configuration)
+    try addExamples(to: learner, [.up], each: 2)
+
+    XCTAssertThrowsError(try addExamples(to: learner, [.up], each: 1)) {
+      XCTAssertEqual($0 as? LearningError, .datasetFull(capacity: 2))
+    }
+  }
+
+  func testDamagedDatasetFileIsReportedAndMovedAside() throws {
+    try FileManager.default.createDirectory(at: dataDirectory,
+                                            withIntermediateDirectories: true)
+    try Data("TPDS and then nonsense".utf8).write(
+      to: URL(fileURLWithPath: configuration.datasetPath))
+    let learner = StoredLearner(configuration: configuration)
+
+    XCTAssertThrowsError(try learner.loadExamples())
+    XCTAssertEqual(learner.exampleCount, 0)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: configuration.datasetPath + ".damaged"))
+  }
+}
