@@ -15,6 +15,8 @@ let subcommands: [Subcommand] = [
   Subcommand(name: "run", summary: RunCommand.summary, run: RunCommand.run),
   Subcommand(name: "train", summary: TrainCommand.summary, run: TrainCommand.run),
   Subcommand(name: "eval", summary: EvalCommand.summary, run: EvalCommand.run),
+  Subcommand(name: "check-board", summary: CheckBoardCommand.summary,
+             run: CheckBoardCommand.run),
 ]
 
 func printUsage() {
