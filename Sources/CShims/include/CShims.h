@@ -12,6 +12,7 @@
 #include "shim_serial.h"
 #include "shim_image.h"
 #include "shim_arguments.h"
+#include "shim_notify.h"
 #include "shim_signals.h"
 
 #endif
