@@ -47,7 +47,7 @@ let package = Package(
     .target(
       name: "HeadMath",
       // Optimized even in debug builds: training speed is a requirement.
-      cxxSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"] + cxxVectorFlags)],
+      cxxSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"] + cxxVectorFlags)],
       linkerSettings: [
         .linkedLibrary("armadillo"),
         .linkedLibrary("stdc++"),

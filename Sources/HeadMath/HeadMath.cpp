@@ -58,6 +58,62 @@ extern "C" void headmath_hidden_forward(const headmath_batch *batch,
   }
 }
 
+extern "C" void headmath_batch_columns(const headmath_batch *batch,
+                                       int32_t feature_count,
+                                       headmath_columns *columns) {
+  int32_t *offsets = columns->column_offsets;
+  for (int32_t feature = 0; feature <= feature_count; feature++) offsets[feature] = 0;
+
+  // Counting sort by feature: count, prefix-sum, place.
+  for (int32_t row = 0; row < batch->selection_count; row++) {
+    const int32_t example = batch->selection[row];
+    for (int32_t entry = batch->offsets[example];
+         entry < batch->offsets[example + 1]; entry++) {
+      offsets[batch->features[entry] + 1]++;
+    }
+  }
+  for (int32_t feature = 0; feature < feature_count; feature++) {
+    offsets[feature + 1] += offsets[feature];
+  }
+  for (int32_t row = 0; row < batch->selection_count; row++) {
+    const int32_t example = batch->selection[row];
+    for (int32_t entry = batch->offsets[example];
+         entry < batch->offsets[example + 1]; entry++) {
+      const int32_t slot = offsets[batch->features[entry]]++;
+      columns->rows[slot] = row;
+      columns->values[slot] = batch->values[entry];
+    }
+  }
+  // Placing moved each offset to the next column's start; shift back.
+  for (int32_t feature = feature_count; feature > 0; feature--) {
+    offsets[feature] = offsets[feature - 1];
+  }
+  offsets[0] = 0;
+}
+
+extern "C" void headmath_hidden_forward_columns(
+    const headmath_columns *columns, int32_t example_count,
+    int32_t feature_count, const float *first_weights, const float *first_bias,
+    int32_t units, float *hidden) {
+  for (int32_t row = 0; row < example_count; row++) {
+    float *output = hidden + int64_t(row) * units;
+    for (int32_t unit = 0; unit < units; unit++) output[unit] = first_bias[unit];
+  }
+
+  for (int32_t feature = 0; feature < feature_count; feature++) {
+    const float *weights = first_weights + int64_t(feature) * units;
+    for (int32_t entry = columns->column_offsets[feature];
+         entry < columns->column_offsets[feature + 1]; entry++) {
+      add_scaled(hidden + int64_t(columns->rows[entry]) * units, weights,
+                 columns->values[entry], units);
+    }
+  }
+
+  for (int64_t index = 0; index < int64_t(example_count) * units; index++) {
+    if (hidden[index] < 0) hidden[index] = 0;
+  }
+}
+
 extern "C" void headmath_output_forward(const float *hidden,
                                         int32_t example_count, int32_t units,
                                         const float *second_weights,
@@ -97,13 +153,11 @@ extern "C" float headmath_cross_entropy(const float *probabilities,
 }
 
 extern "C" void headmath_backward(
-    const headmath_batch *batch, const float *hidden,
+    const headmath_columns *columns, int32_t count, const float *hidden,
     const float *probabilities, const int32_t *labels, int32_t units,
     int32_t classes, int32_t feature_count, const float *second_weights,
     float *output_delta, float *hidden_delta, float *first_weights_gradient,
     float *first_bias_gradient, float *second_weights_gradient) {
-  const int32_t count = batch->selection_count;
-
   // d loss / d logits of the mean cross-entropy through softmax: (p - y) / n.
   const fmat probabilities_t = view(probabilities, classes, count);
   fmat output_delta_t = view(output_delta, classes, count);
@@ -128,18 +182,58 @@ extern "C" void headmath_backward(
   bias_gradient.zeros();
   for (int32_t row = 0; row < count; row++) bias_gradient += hidden_delta_t.col(row);
 
-  // First layer: only the features that are nonzero somewhere get a
-  // gradient; all others stay zero.
-  fmat first_gradient_t = view(first_weights_gradient, units, feature_count);
-  first_gradient_t.zeros();
-  for (int32_t row = 0; row < count; row++) {
-    const int32_t example = batch->selection[row];
-    const float *delta = hidden_delta + int64_t(row) * units;
-    for (int32_t entry = batch->offsets[example];
-         entry < batch->offsets[example + 1]; entry++) {
-      float *gradient =
-          first_weights_gradient + int64_t(batch->features[entry]) * units;
-      add_scaled(gradient, delta, batch->values[entry], units);
+  // First layer, feature by feature: each gradient row is written once,
+  // zero for features that no example of the batch has.
+  if (first_weights_gradient == nullptr) return;
+  for (int32_t feature = 0; feature < feature_count; feature++) {
+    float *gradient = first_weights_gradient + int64_t(feature) * units;
+    for (int32_t unit = 0; unit < units; unit++) gradient[unit] = 0;
+    for (int32_t entry = columns->column_offsets[feature];
+         entry < columns->column_offsets[feature + 1]; entry++) {
+      add_scaled(gradient, hidden_delta + int64_t(columns->rows[entry]) * units,
+                 columns->values[entry], units);
+    }
+  }
+}
+
+namespace {
+
+/// sqrt(1 - beta2^step) / (1 - beta1^step), Adam's bias correction.
+double adam_correction(float beta1, float beta2, int64_t step) {
+  return std::sqrt(1.0 - std::pow(double(beta2), double(step))) /
+         (1.0 - std::pow(double(beta1), double(step)));
+}
+
+}  // namespace
+
+extern "C" void headmath_first_layer_adam(
+    const headmath_columns *columns, const float *hidden_delta, int32_t units,
+    int32_t feature_count, float *weights, float *first_moment,
+    float *second_moment, float learning_rate, float beta1, float beta2,
+    float epsilon, int64_t step) {
+  const float rate =
+      float(double(learning_rate) * adam_correction(beta1, beta2, step));
+  const float keep1 = 1 - beta1;
+  const float keep2 = 1 - beta2;
+  float gradient[4096];
+
+  for (int32_t feature = 0; feature < feature_count; feature++) {
+    for (int32_t unit = 0; unit < units; unit++) gradient[unit] = 0;
+    for (int32_t entry = columns->column_offsets[feature];
+         entry < columns->column_offsets[feature + 1]; entry++) {
+      add_scaled(gradient, hidden_delta + int64_t(columns->rows[entry]) * units,
+                 columns->values[entry], units);
+    }
+
+    const int64_t start = int64_t(feature) * units;
+    float *__restrict row = weights + start;
+    float *__restrict mean = first_moment + start;
+    float *__restrict square_mean = second_moment + start;
+    for (int32_t unit = 0; unit < units; unit++) {
+      const float g = gradient[unit];
+      mean[unit] += (g - mean[unit]) * keep1;
+      square_mean[unit] += (g * g - square_mean[unit]) * keep2;
+      row[unit] -= rate * mean[unit] / (std::sqrt(square_mean[unit]) + epsilon);
     }
   }
 }
@@ -155,9 +249,8 @@ extern "C" void headmath_adam_step(float *parameters, const float *gradients,
   fvec mean(first_moment, arma::uword(count), false, true);
   fvec square_mean(second_moment, arma::uword(count), false, true);
 
-  const double correction = std::sqrt(1.0 - std::pow(double(beta2), double(step))) /
-                            (1.0 - std::pow(double(beta1), double(step)));
-  const float rate = float(double(learning_rate) * correction);
+  const float rate =
+      float(double(learning_rate) * adam_correction(beta1, beta2, step));
 
   mean += (gradient - mean) * (1 - beta1);
   square_mean += (arma::square(gradient) - square_mean) * (1 - beta2);

@@ -85,7 +85,7 @@ extension DenseHead {
 
     let examples = SparseExamples(dataset, scale: head.inputScale)
     var trainer = DenseTrainer(head: head, batchCapacity:
-      settings.batchSize(exampleCount: dataset.count))
+      settings.batchSize(exampleCount: dataset.count), examples: examples)
     let batchSize = settings.batchSize(exampleCount: dataset.count)
     let batchCount = (dataset.count + batchSize - 1) / batchSize
     var order = (0..<dataset.count).map { Int32($0) }
@@ -170,15 +170,34 @@ struct DenseTrainer {
   var firstBiasMoments: AdamMoments
   var secondWeightsMoments: AdamMoments
 
-  init(head: DenseHead, batchCapacity: Int) {
+  /// The batch by feature (see `headmath_columns`).
+  var columnOffsets: [Int32]
+  var columnRows: [Int32]
+  var columnValues: [Float]
+
+  /// Whether the first layer's gradient goes straight into Adam, row by
+  /// row (the fast path), or is kept in `firstWeightsGradient` first (the
+  /// reference the tests read and compare with).
+  var fusesFirstLayer: Bool
+
+  init(
+    head: DenseHead, batchCapacity: Int, examples: SparseExamples,
+    fusesFirstLayer: Bool = true
+  ) {
+    precondition(head.units <= 4096, "DenseTrainer: \(head.units) units, at most 4096")
     self.head = head
+    self.fusesFirstLayer = fusesFirstLayer
+    columnOffsets = [Int32](repeating: 0, count: head.shape.byteCount + 1)
+    columnRows = [Int32](repeating: 0, count: max(1, examples.values.count))
+    columnValues = [Float](repeating: 0, count: max(1, examples.values.count))
     let examples = batchCapacity + 1
     hidden = [Float](repeating: 0, count: examples * head.units)
     probabilities = [Float](repeating: 0, count: examples * head.classCount)
     outputDelta = probabilities
     hiddenDelta = hidden
     batchLabels = [Int32](repeating: 0, count: examples)
-    firstWeightsGradient = [Float](repeating: 0, count: head.firstWeights.count)
+    firstWeightsGradient = [Float](
+      repeating: 0, count: fusesFirstLayer ? 0 : head.firstWeights.count)
     firstBiasGradient = [Float](repeating: 0, count: head.firstBias.count)
     secondWeightsGradient = [Float](repeating: 0, count: head.secondWeights.count)
     firstWeightsMoments = AdamMoments(count: head.firstWeights.count)
@@ -207,14 +226,16 @@ struct DenseTrainer {
               values: values.baseAddress,
               selection: orderBuffer.baseAddress.map { $0 + range.lowerBound },
               selection_count: Int32(count))
-            loss = forwardAndBackward(&batch)
+            loss = forwardAndBackward(&batch, learningRate: learningRate, step: step)
           }
         }
       }
     }
 
-    firstWeightsMoments.step(&head.firstWeights, firstWeightsGradient,
-                             learningRate: learningRate, step: step)
+    if !fusesFirstLayer {
+      firstWeightsMoments.step(&head.firstWeights, firstWeightsGradient,
+                               learningRate: learningRate, step: step)
+    }
     firstBiasMoments.step(&head.firstBias, firstBiasGradient,
                           learningRate: learningRate, step: step)
     secondWeightsMoments.step(&head.secondWeights, secondWeightsGradient,
@@ -222,22 +243,43 @@ struct DenseTrainer {
     return loss
   }
 
-  private mutating func forwardAndBackward(_ batch: inout headmath_batch) -> Float {
+  private mutating func forwardAndBackward(
+    _ batch: inout headmath_batch, learningRate: Float, step: Int
+  ) -> Float {
     let count = batch.selection_count
-    probabilities.withUnsafeMutableBufferPointer { probabilityBuffer in
-      head.forward(&batch, hidden: &hidden, probabilities: probabilityBuffer.baseAddress)
-    }
-    let loss = headmath_cross_entropy(probabilities, batchLabels, count,
-                                      Int32(head.classCount))
     let units = Int32(head.units)
     let classes = Int32(head.classCount)
     let featureCount = Int32(head.shape.byteCount)
-    let secondWeights = head.secondWeights
-    headmath_backward(&batch, hidden, probabilities, batchLabels, units, classes,
-                      featureCount, secondWeights, &outputDelta, &hiddenDelta,
-                      &firstWeightsGradient, &firstBiasGradient,
-                      &secondWeightsGradient)
-    return loss
+    columnOffsets.withUnsafeMutableBufferPointer { offsets in
+      columnRows.withUnsafeMutableBufferPointer { rows in
+        columnValues.withUnsafeMutableBufferPointer { values in
+          var columns = headmath_columns(column_offsets: offsets.baseAddress,
+                                         rows: rows.baseAddress,
+                                         values: values.baseAddress)
+          headmath_batch_columns(&batch, featureCount, &columns)
+          headmath_hidden_forward_columns(&columns, count, featureCount, head.firstWeights,
+                                          head.firstBias, units, &hidden)
+          headmath_output_forward(hidden, count, units, head.secondWeights, classes,
+                                  &probabilities)
+          if fusesFirstLayer {
+            headmath_backward(&columns, count, hidden, probabilities, batchLabels, units,
+                              classes, featureCount, head.secondWeights, &outputDelta,
+                              &hiddenDelta, nil, &firstBiasGradient,
+                              &secondWeightsGradient)
+            firstWeightsMoments.fusedFirstLayerStep(
+              &head.firstWeights, columns: &columns, hiddenDelta: hiddenDelta,
+              units: units, featureCount: featureCount, learningRate: learningRate,
+              step: step)
+          } else {
+            headmath_backward(&columns, count, hidden, probabilities, batchLabels, units,
+                              classes, featureCount, head.secondWeights, &outputDelta,
+                              &hiddenDelta, &firstWeightsGradient, &firstBiasGradient,
+                              &secondWeightsGradient)
+          }
+        }
+      }
+    }
+    return headmath_cross_entropy(probabilities, batchLabels, count, classes)
   }
 }
 
@@ -267,5 +309,21 @@ public struct AdamMoments {
     headmath_adam_step(&parameters, gradients, &mean, &squareMean,
                        Int64(mean.count), learningRate, Self.beta1, Self.beta2,
                        Self.epsilon, Int64(step))
+  }
+}
+
+extension AdamMoments {
+  /// The first layer's gradient and Adam step in one pass over the weights
+  /// (see `headmath_first_layer_adam`).
+  mutating func fusedFirstLayerStep(
+    _ weights: inout [Float], columns: inout headmath_columns, hiddenDelta: [Float],
+    units: Int32, featureCount: Int32, learningRate: Float, step: Int
+  ) {
+    precondition(weights.count == mean.count,
+                 "AdamMoments.fusedFirstLayerStep: \(weights.count) weights, "
+                 + "\(mean.count) moments")
+    headmath_first_layer_adam(&columns, hiddenDelta, units, featureCount, &weights,
+                              &mean, &squareMean, learningRate, Self.beta1, Self.beta2,
+                              Self.epsilon, Int64(step))
   }
 }

@@ -46,8 +46,9 @@ final class DenseHeadTests: XCTestCase {
     XCTAssertEqual(probabilities[0], 0.809_998_43, accuracy: 1e-6)
     XCTAssertEqual(probabilities[1], 0.190_001_57, accuracy: 1e-6)
 
-    var trainer = DenseTrainer(head: head, batchCapacity: 1)
     let examples = SparseExamples(dataset, scale: 0.5)
+    var trainer = DenseTrainer(head: head, batchCapacity: 1, examples: examples,
+                              fusesFirstLayer: false)
     XCTAssertEqual(examples.features, [0, 1])
     XCTAssertEqual(examples.values, [1.0, 0.5])
 
@@ -68,8 +69,9 @@ final class DenseHeadTests: XCTestCase {
     var random = SeededRandom(seed: 3)
     head.initializeWeights(random: &random)
     for index in head.firstBias.indices { head.firstBias[index] = 0.1 }
-    var trainer = DenseTrainer(head: head, batchCapacity: 6)
     let examples = SparseExamples(dataset, scale: 0.02)
+    var trainer = DenseTrainer(head: head, batchCapacity: 6, examples: examples,
+                              fusesFirstLayer: false)
     let order: [Int32] = [0, 1, 2, 3, 4, 5]
     _ = trainer.step(examples, order: order, range: 0..<6, learningRate: 1e-30, step: 1)
     let analytic = trainer.secondWeightsGradient
@@ -85,6 +87,31 @@ final class DenseHeadTests: XCTestCase {
       head.secondWeights[index] = saved
       XCTAssertEqual(analytic[index], (above - below) / 2e-2, accuracy: 2e-3)
     }
+  }
+
+  func testFusedFirstLayerStepMatchesGradientThenAdam() {
+    let shape = ActivationShape(height: 2, width: 2, channels: 8)
+    let dataset = separableDataset(classCount: 3, perClass: 4, shape: shape)
+    let examples = SparseExamples(dataset, scale: 0.02)
+    let order: [Int32] = [3, 0, 7, 11, 5, 2, 9]
+    var weights: [[Float]] = []
+    for fused in [false, true] {
+      let head = DenseHead(shape: shape, classCount: 3, units: 5, inputScale: 0.02)
+      var random = SeededRandom(seed: 5)
+      head.initializeWeights(random: &random)
+      var trainer = DenseTrainer(head: head, batchCapacity: 7, examples: examples,
+                                 fusesFirstLayer: fused)
+      for step in 1...3 {
+        _ = trainer.step(examples, order: order, range: 0..<7, learningRate: 0.01,
+                         step: step)
+      }
+      weights.append(head.firstWeights)
+    }
+    XCTAssertEqual(weights[0].count, 32 * 5)
+    for (reference, fused) in zip(weights[0], weights[1]) {
+      XCTAssertEqual(fused, reference, accuracy: 1e-6)
+    }
+    XCTAssertNotEqual(weights[1], weights[0].map { _ in 0 })
   }
 
   func testBatchSizeIsFloorOfExamplesTimesFraction() {

@@ -7,7 +7,8 @@
 #
 # Usage: bash bench/keras/run.sh   (needs ../shared beside the repository,
 # network access to PyPI the first time; the virtualenv is kept in
-# $TEACHPAD_KERAS_VENV, default /tmp/teachpad-keras-venv)
+# $TEACHPAD_KERAS_VENV, default /tmp/teachpad-keras-venv; the build folder
+# is $TEACHPAD_BUILD, default .build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -23,9 +24,10 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import tensorflow" 2>
   "$venv/bin/pip" install --quiet tensorflow-cpu
 fi
 
-swift build -c release --product teachpad > "$work/build.log" 2>&1 \
+scratch=(--scratch-path "${TEACHPAD_BUILD:-.build}")
+swift build -c release "${scratch[@]}" --product teachpad > "$work/build.log" 2>&1 \
   || { cat "$work/build.log"; exit 1; }
-teachpad="$(swift build -c release --show-bin-path)/teachpad"
+teachpad="$(swift build -c release "${scratch[@]}" --show-bin-path)/teachpad"
 split=(--data "$data" --classes 0,1,2,5 --split-seed 1 --test-fraction 0.25)
 
 # Activations (cached after the first run) and the exported datasets.

@@ -30,11 +30,33 @@ typedef struct {
   int32_t selection_count;
 } headmath_batch;
 
+/// The same batch by feature (compressed sparse columns): the nonzeros of
+/// feature f are rows[column_offsets[f] ..< column_offsets[f+1]] (positions
+/// in the batch) with their values. Training walks the first layer by
+/// feature so each weight row is read once per batch, not once per example.
+typedef struct {
+  int32_t *column_offsets;  // feature_count + 1
+  int32_t *rows;            // room for every nonzero of the batch
+  float *values;
+} headmath_columns;
+
+/// Fills `columns` from the selected examples of `batch`.
+void headmath_batch_columns(const headmath_batch *batch,
+                            int32_t feature_count, headmath_columns *columns);
+
 /// hidden = relu(x * first_weights + first_bias) for each selected example.
 void headmath_hidden_forward(const headmath_batch *batch,
                              const float *first_weights,
                              const float *first_bias, int32_t units,
                              float *hidden);
+
+/// The same as `headmath_hidden_forward`, walking the batch by feature.
+void headmath_hidden_forward_columns(const headmath_columns *columns,
+                                     int32_t example_count,
+                                     int32_t feature_count,
+                                     const float *first_weights,
+                                     const float *first_bias, int32_t units,
+                                     float *hidden);
 
 /// probabilities = softmax(hidden * second_weights) row by row.
 void headmath_output_forward(const float *hidden, int32_t example_count,
@@ -47,11 +69,13 @@ float headmath_cross_entropy(const float *probabilities,
                              const int32_t *labels, int32_t example_count,
                              int32_t classes);
 
-/// Gradients of the mean cross-entropy for one batch. `output_delta`
+/// Gradients of the mean cross-entropy for one batch (given by feature,
+/// `example_count` examples). `output_delta`
 /// (example_count x classes) and `hidden_delta` (example_count x units) are
 /// scratch. The first-layer gradient has feature_count x units floats and is
-/// written in full.
-void headmath_backward(const headmath_batch *batch, const float *hidden,
+/// written in full, unless it is NULL (see `headmath_first_layer_adam`).
+void headmath_backward(const headmath_columns *columns,
+                       int32_t example_count, const float *hidden,
                        const float *probabilities, const int32_t *labels,
                        int32_t units, int32_t classes, int32_t feature_count,
                        const float *second_weights, float *output_delta,
@@ -59,6 +83,20 @@ void headmath_backward(const headmath_batch *batch, const float *hidden,
                        float *first_weights_gradient,
                        float *first_bias_gradient,
                        float *second_weights_gradient);
+
+/// The first layer's weight gradient and its Adam step fused, feature by
+/// feature, so the gradient never goes to memory: for each feature row,
+/// g = sum over the batch's nonzeros x * hidden_delta[row], then the Adam
+/// step below on that row of weights and moments. `hidden_delta` is the
+/// one `headmath_backward` leaves (call it with a NULL first-layer
+/// gradient). Gives the same numbers as the gradient plus
+/// `headmath_adam_step`.
+void headmath_first_layer_adam(const headmath_columns *columns,
+                               const float *hidden_delta, int32_t units,
+                               int32_t feature_count, float *weights,
+                               float *first_moment, float *second_moment,
+                               float learning_rate, float beta1, float beta2,
+                               float epsilon, int64_t step);
 
 /// One Adam step (Keras's form) over `count` parameters, `step` counting
 /// from 1:
