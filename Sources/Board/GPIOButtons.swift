@@ -15,6 +15,8 @@ public final class GPIOButtons: Buttons {
   private var debouncers: [ButtonDebouncer] = []
   private var levelReadFailed = false
   private var lineFailureReported = false
+  /// Settled events not yet handed out.
+  private var queued: [ButtonEvent] = []
   /// Room for one read of a line's kernel event queue (16 in the v1 ABI).
   private var edgeTimes = [Int64](repeating: 0, count: 16)
   private var edgeDirections = [Bool](repeating: false, count: 16)
@@ -48,6 +50,10 @@ public final class GPIOButtons: Buttons {
 
   public func events(timeoutMilliseconds: Int,
                      _ handle: (ButtonEvent) -> Void) {
+    if !queued.isEmpty {
+      deliverQueued(handle)
+      return
+    }
     let deadline = MonotonicClock.nanoseconds
       + Int64(max(0, timeoutMilliseconds)) * 1_000_000
     while true {
@@ -55,24 +61,35 @@ public final class GPIOButtons: Buttons {
 
       // Settle every button first and report afterwards, so that the
       // handler sees all states current (and may call isPressed).
-      var reports: [ButtonEvent] = []
       let now = MonotonicClock.nanoseconds
       for button in Button.allCases {
         var debouncer = debouncers[button.rawValue]
         debouncer.advance(now: now, readLevel: { level(of: button) }) {
-          reports.append(ButtonEvent(button: button, action: $0,
-                                     timeNanoseconds: $1))
+          queued.append(ButtonEvent(button: button, action: $0,
+                                    timeNanoseconds: $1))
         }
         debouncers[button.rawValue] = debouncer
       }
-      for event in reports { handle(event) }
-      if !reports.isEmpty || now >= deadline { return }
+      if !queued.isEmpty {
+        deliverQueued(handle)
+        return
+      }
+      if now >= deadline { return }
 
       var wakeUp = deadline
       for debouncer in debouncers {
         if let due = debouncer.nextDeadline { wakeUp = min(wakeUp, due) }
       }
       waitForEdges(until: wakeUp)
+    }
+  }
+
+  /// Hands out the settled events in order. A handler that calls
+  /// `events` again (to stay responsive during a long step) gets the rest
+  /// of them there, still in order.
+  private func deliverQueued(_ handle: (ButtonEvent) -> Void) {
+    while !queued.isEmpty {
+      handle(queued.removeFirst())
     }
   }
 

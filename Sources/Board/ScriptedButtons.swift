@@ -6,6 +6,7 @@ public final class ScriptedButtons: Buttons {
   private var batches: [[ButtonEvent]]
   private var position = 0
   private var pressed = [Bool](repeating: false, count: Button.allCases.count)
+  private var queued: [ButtonEvent] = []
 
   public init(batches: [[ButtonEvent]] = []) {
     self.batches = batches
@@ -21,10 +22,15 @@ public final class ScriptedButtons: Buttons {
 
   public func events(timeoutMilliseconds: Int,
                      _ handle: (ButtonEvent) -> Void) {
-    guard position < batches.count else { return }
-    let batch = batches[position]
-    position += 1
-    for event in batch {
+    if queued.isEmpty {
+      guard position < batches.count else { return }
+      queued = batches[position]
+      position += 1
+    }
+    // A handler that calls `events` again gets the rest of this batch
+    // there, in order; the next batch waits for the next call.
+    while !queued.isEmpty {
+      let event = queued.removeFirst()
       switch event.action {
       case .press: pressed[event.button.rawValue] = true
       case .release: pressed[event.button.rawValue] = false

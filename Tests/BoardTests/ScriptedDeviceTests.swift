@@ -86,3 +86,26 @@ final class ScriptedDeviceTests: XCTestCase {
     XCTAssertEqual(link.droppedLineCount, 0)
   }
 }
+
+final class ScriptedButtonsReentryTests: XCTestCase {
+  func testHandlerThatAsksForEventsAgainGetsTheRestOfTheBatchInOrder() {
+    let events = [Button.train, .up, .down].enumerated().map {
+      ButtonEvent(button: $0.element, action: .press,
+                  timeNanoseconds: Int64($0.offset))
+    }
+    let later = ButtonEvent(button: .play, action: .press, timeNanoseconds: 9)
+    let buttons = ScriptedButtons(batches: [events, [later]])
+    var order: [Button] = []
+
+    buttons.events(timeoutMilliseconds: 0) { event in
+      order.append(event.button)
+      if event.button == .train {
+        // A long step (training) keeps the buttons serviced.
+        buttons.events(timeoutMilliseconds: 0) { order.append($0.button) }
+      }
+    }
+    buttons.events(timeoutMilliseconds: 0) { order.append($0.button) }
+
+    XCTAssertEqual(order, [.train, .up, .down, .play])
+  }
+}
