@@ -165,3 +165,19 @@ final class ProtocolParserTests: XCTestCase {
     }
   }
 }
+
+final class SequenceTrackerTests: XCTestCase {
+  func testCountsLostAndOutOfOrderLinesAcrossTheWrap() {
+    var tracker = SequenceTracker()
+
+    let checks = [65_530, 65_531, 65_534, 0, 65_535, 1, 1, 5].map { tracker.note($0) }
+
+    XCTAssertEqual(checks, [
+      .inOrder, .inOrder, .afterGap(missing: 2), .afterGap(missing: 1), .outOfOrder,
+      .inOrder, .outOfOrder, .afterGap(missing: 3),
+    ])
+    XCTAssertEqual(tracker.lostCount, 6)
+    XCTAssertEqual(tracker.outOfOrderCount, 2)
+    XCTAssertEqual(tracker.expected, 6)
+  }
+}
