@@ -223,6 +223,18 @@ build_tools() {
   done
 }
 
+# The objects of the current sources only (a deleted source's stale object
+# may linger in the build folder).
+module_objects() {
+  local build=$1 module=$2 file object
+  for file in "$project/Sources/$module"/*.swift "$project/Sources/$module"/*.c; do
+    [ -e "$file" ] || continue
+    object="$build/$module.build/$(basename "$file").o"
+    [ -f "$object" ] || { echo "missing:$object"; continue; }
+    echo "$object"
+  done
+}
+
 # vbprobe: probe/main.swift linked with the host build's Board, Support and
 # CShims objects (SwiftPM's own output, so it is teachpad's real code).
 # Uses VBOARD_SWIFT_BUILD, else .build/release, else .build/debug. Leaves
@@ -242,9 +254,19 @@ build_probe() {
       "run: swift build -c release --product teachpad" > "$out/vbprobe.log"
     return 0
   fi
+  local objects=() object
+  for object in $(module_objects "$build" Board) $(module_objects "$build" Support) \
+    $(module_objects "$build" CShims); do
+    if [ "${object#missing:}" != "$object" ]; then
+      echo failed > "$out/vbprobe.status"
+      echo "the Swift build at $build lacks ${object#missing:} (stale or partial build)" > "$out/vbprobe.log"
+      say "$(cat "$out/vbprobe.log")"
+      return 0
+    fi
+    objects+=("$object")
+  done
   local newest
-  newest="$(ls -t "$here/probe/main.swift" "$build"/Board.build/*.o "$build"/Support.build/*.o \
-    "$build"/CShims.build/*.o 2>/dev/null | head -1)"
+  newest="$(ls -t "$here/probe/main.swift" "${objects[@]}" | head -1)"
   if [ -x "$out/vbprobe" ] && [ "$out/vbprobe" -nt "$newest" ] \
     && [ "$(cat "$out/vbprobe.from" 2>/dev/null)" = "$build" ]; then
     return 0
@@ -252,9 +274,9 @@ build_probe() {
   rm -f "$out/vbprobe"
   if swiftc -O -module-name vbprobe "$here/probe/main.swift" -I "$build/Modules" \
       -Xcc -fmodule-map-file="$build/CShims.build/module.modulemap" \
-      -Xcc -I"$project/Sources/CShims/include" \
-      "$build"/Board.build/*.o "$build"/Support.build/*.o "$build"/CShims.build/*.o \
-      -lv4l2 -lgpiod -lturbojpeg -lpng16 -lpthread -lm -o "$out/vbprobe" \
+      -Xcc -I"$project/Sources/CShims/include" "${objects[@]}" \
+      $(sed -n 's/.*linkedLibrary("\([^"]*\)").*/-l\1/p' "$project/Package.swift" | sort -u) \
+      -o "$out/vbprobe" \
       > "$out/vbprobe.log" 2>&1; then
     echo ok > "$out/vbprobe.status"
     echo "$build" > "$out/vbprobe.from"
@@ -274,6 +296,11 @@ peer_pid=""
 cleanup_run() {
   [ -n "$peer_pid" ] && kill "$peer_pid" 2>/dev/null || true
   [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true
+}
+
+# The guest console log, without the firmware's terminal escapes.
+show_console() {
+  sed -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/^/  console| /' "$1/console.log" >&2
 }
 
 # boot_vm SHARE TIMEOUT SERIAL_SOCKET COMMAND: runs COMMAND (a bash
@@ -306,7 +333,7 @@ boot_vm() {
   local started=$SECONDS status=0
   # The guest's own time-out ends the command first and still reports;
   # the host's ends a VM that hangs.
-  timeout --kill-after=5 $((timeout + 30)) \
+  timeout --kill-after=5 $((timeout + 90)) \
     qemu-system-x86_64 -nographic -nodefaults -no-user-config -no-reboot \
       -accel tcg,thread=multi,tb-size=128 -cpu max -m 512 -smp 1 \
       -kernel "$dir/vmlinux" -initrd "$dir/initramfs.gz" \
@@ -329,21 +356,21 @@ boot_vm() {
     result="$(cat "$share/status")"
     if [ "$result" = "timeout" ]; then
       say "TIMED OUT: the command ran longer than ${timeout} s in the VM; guest console:"
-      sed 's/^/  console| /' "$share/console.log" >&2
+      show_console "$share"
       return 124
     fi
     [ -n "${VBOARD_VERBOSE:-}" ] && say "VM ran ${took} s, command status $result"
     return "$result"
   fi
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-    say "VM TIMED OUT after ${took} s (limit $((timeout + 30)) s) with no result; guest console:"
-    sed 's/^/  console| /' "$share/console.log" >&2
+    say "VM TIMED OUT after ${took} s (limit $((timeout + 90)) s: boot allowance included) with no result; guest console:"
+    show_console "$share"
     return 124
   fi
   say "VM FAILED after ${took} s (qemu status $status) with no result; qemu said:"
   sed 's/^/  qemu| /' "$share/qemu.log" >&2
   say "guest console:"
-  sed 's/^/  console| /' "$share/console.log" >&2
+  show_console "$share"
   return 125
 }
 
@@ -390,13 +417,19 @@ test_cases() {
   "$cache/tools/vbpeer" "$socket" "$share" 2>"$share/peer.log" &
   peer_pid=$!
   local cases="${*:-all}"
-  boot_vm "$share" "${VBOARD_TEST_TIMEOUT:-420}" "$socket" \
+  boot_vm "$share" "${VBOARD_TEST_TIMEOUT:-900}" "$socket" \
     "bash $(printf %q "$here/guest/run-cases.sh") $cases" || status=$?
   kill "$peer_pid" 2>/dev/null || true
   wait "$peer_pid" 2>/dev/null || true
   peer_pid=""
   if [ "$status" -eq 124 ] || [ "$status" -eq 125 ]; then
     say "the virtual-board cases did NOT run to the end (VM trouble above)"
+    local last
+    last="$(ls -t "$share"/cases/*.log 2>/dev/null | head -1)"
+    if [ -n "$last" ]; then
+      say "the last case, $(basename "$last" .log), had printed:"
+      tail -n 40 "$last" | sed 's/^/  /' >&2
+    fi
   fi
   say "whole run ${SECONDS}s wall, $((SECONDS - started)) s in test"
   if [ "$status" -ne 0 ] || [ -n "${VBOARD_KEEP:-}" ]; then

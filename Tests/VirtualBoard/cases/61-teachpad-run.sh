@@ -14,7 +14,7 @@ vb_teachpad_config /tmp/run.conf /dev/video0 head.kind=knn camera.warmup_frames=
 rm -rf /tmp/teachpad-data/*
 bars=1 checkers=10
 v4l2-ctl -d /dev/video0 -c test_pattern=$bars
-vb_peer_mode record
+vb_peer_record
 received=/vboard/peer-received
 "$VB_TEACHPAD" run --config /tmp/run.conf > /tmp/run.out 2> /tmp/run.err &
 teachpad=$!
@@ -22,14 +22,14 @@ trap 'kill $teachpad 2>/dev/null || true' EXIT
 show() { sed 's/^/  log: /' /tmp/run.err | tail -40; vb_note "host received:"; tr -d '\r' < "$received" | tail -30 | sed 's/^/    /'; }
 step() { vb_note "$(( ($(vb_ms) - begun) / 1000 )) s: $*"; }
 begun=$(vb_ms)
-vb_wait_for 'TPSTA' 120 "$received" || { show; vb_fail "no state line from teachpad run"; }
+vb_wait_for 'TPSTA' 120 "$received" $teachpad || { show; vb_fail "no state line from teachpad run"; }
 step "running"
 
 collect() {  # PIN PATTERN TOKEN
   v4l2-ctl -d /dev/video0 -c test_pattern=$2
   sleep 1
   vb_gpio_press $1
-  vb_wait_for "COLLECT,$3,3" 120 "$received" || { show; vb_fail "no 3 examples of $3 collected"; }
+  vb_wait_for "COLLECT,$3,3" 120 "$received" $teachpad || { show; vb_fail "no 3 examples of $3 collected"; }
   vb_gpio_release $1
   step "collected $3"
   sleep 1
@@ -37,11 +37,11 @@ collect() {  # PIN PATTERN TOKEN
 collect 5 $bars UP
 collect 6 $checkers DOWN
 vb_gpio_press 26; sleep 0.3; vb_gpio_release 26
-vb_wait_for 'TRAIN,100' 120 "$received" || { show; vb_fail "training did not finish"; }
+vb_wait_for 'TRAIN,100' 120 "$received" $teachpad || { show; vb_fail "training did not finish"; }
 step "trained"
 sleep 1
 vb_gpio_press 21; sleep 0.3; vb_gpio_release 21
-vb_wait_for 'PLAY' 60 "$received" || { show; vb_fail "no PLAY state"; }
+vb_wait_for 'PLAY' 60 "$received" $teachpad || { show; vb_fail "no PLAY state"; }
 step "playing"
 expect() {  # PATTERN TOKEN
   v4l2-ctl -d /dev/video0 -c test_pattern=$1

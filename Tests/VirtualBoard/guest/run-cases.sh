@@ -25,7 +25,9 @@ passed=0 failed=0 skipped=0
 failed_names=() skipped_names=() known_names=()
 for file in "${cases[@]}"; do
   name="$(basename "$file" .sh)"
-  log="/tmp/vboard-case-$name.log"
+  # In the share, so that a VM time-out still shows how far a case got.
+  mkdir -p /vboard/cases
+  log="/vboard/cases/$name.log"
   started=$(date +%s%N)
   # timeout runs the case in its own process group; whatever the case
   # left running (feeders, line holders) is ended with that group.

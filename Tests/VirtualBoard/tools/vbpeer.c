@@ -28,7 +28,7 @@ static void read_mode(char *mode, size_t size) {
   if (!f) return;
   char line[64] = "";
   if (fgets(line, sizeof line, f)) {
-    line[strcspn(line, "\r\n ")] = 0;
+    line[strcspn(line, "\r\n")] = 0;
     if (line[0]) snprintf(mode, size, "%s", line);
   }
   fclose(f);
@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
     if (strcmp(mode, active) != 0) {
       snprintf(active, sizeof active, "%s", mode);
       if (record) { fclose(record); record = NULL; }
-      if (strcmp(active, "record") == 0) {
+      if (strncmp(active, "record", 6) == 0) {
         char path[4200];
         path_in_share(path, sizeof path, "peer-received");
         record = fopen(path, "w");
