@@ -118,7 +118,8 @@ public final class V4L2Camera: Camera {
         }
         if now >= deadline { return .noFrame }
         if !waitReadable(until: min(deadline, stallDeadline)) {
-          lose("the device reports an error")
+          lose(FileBytes.exists(path: settings.path)
+            ? "the device reports an error" : "its device node is gone")
           return .unavailable
         }
       }
