@@ -30,9 +30,7 @@ final class ControllerCollectTrainTests: XCTestCase {
   }
 
   func testHoldingLabelCollectsOneExamplePerFrameAndFlipsItsLight() {
-    let harness = ControllerHarness()
-    harness.controller.start()
-    _ = harness.takeLines()
+    let harness = ControllerHarness.started()
 
     harness.press(.left)
     XCTAssertEqual(harness.takeLines(), ["$TPSTA,1,COLLECT,LEFT,0*06"])
@@ -56,9 +54,7 @@ final class ControllerCollectTrainTests: XCTestCase {
   }
 
   func testFramesWhileIdleStoreNothingAndSendNothing() {
-    let harness = ControllerHarness()
-    harness.controller.start()
-    _ = harness.takeLines()
+    let harness = ControllerHarness.started()
 
     harness.frame(.up)
 
@@ -138,10 +134,7 @@ final class ControllerCollectTrainTests: XCTestCase {
   }
 
   func testButtonsDuringTrainingAreIgnoredEvenWhenReleasedAfter() {
-    let harness = ControllerHarness()
-    harness.learner.savedCounts = [2, 2, 0, 0]
-    harness.controller.start()
-    _ = harness.takeLines()
+    let harness = ControllerHarness.started(savedCounts: [2, 2, 0, 0])
     var step = 0
     let busy = {
       step += 1

@@ -23,6 +23,20 @@ final class ControllerHarness {
                             serial: serial, time: time)
   }
 
+  /// A started harness whose learner found `savedCounts` examples and,
+  /// with `savedHead`, a head; the lines sent at start are taken.
+  static func started(savedCounts: [Int]? = nil, savedHead: Bool = false,
+                      heartbeatMilliseconds: Int = 3_600_000) -> ControllerHarness {
+    let learner = ScriptedLearner()
+    learner.savedCounts = savedCounts
+    learner.savedHead = savedHead
+    let harness = ControllerHarness(learner: learner,
+                                    heartbeatMilliseconds: heartbeatMilliseconds)
+    harness.controller.start()
+    _ = harness.takeLines()
+    return harness
+  }
+
   /// The protocol lines sent since the last call.
   func takeLines() -> [String] {
     let all = serial.lines.map { String(decoding: $0, as: UTF8.self) }

@@ -75,9 +75,7 @@ final class ControllerPlayTests: XCTestCase {
   }
 
   func testPlayWithoutHeadShowsErrorThenReturnsToIdle() {
-    let harness = ControllerHarness()
-    harness.controller.start()
-    _ = harness.takeLines()
+    let harness = ControllerHarness.started()
 
     harness.click(.play)
     XCTAssertEqual(harness.takeLines(), ["$TPSTA,1,ERROR,NO_HEAD*51"])
@@ -97,9 +95,7 @@ final class ControllerPlayTests: XCTestCase {
   }
 
   func testTrainWithNoExamplesShowsErrorThenReturns() {
-    let harness = ControllerHarness()
-    harness.controller.start()
-    _ = harness.takeLines()
+    let harness = ControllerHarness.started()
 
     harness.click(.train)
     harness.advance(milliseconds: 2000)
@@ -121,10 +117,7 @@ final class ControllerPlayTests: XCTestCase {
   }
 
   func testRefusalWhilePlayingReturnsToPlaying() {
-    let harness = ControllerHarness()
-    harness.learner.savedHead = true
-    harness.controller.start()
-    _ = harness.takeLines()
+    let harness = ControllerHarness.started(savedHead: true)
 
     harness.click(.train)
     harness.frame(.up)
@@ -215,10 +208,7 @@ final class ControllerPlayTests: XCTestCase {
   }
 
   func testHoldingTrainAndPlayForThreeSecondsClearsTheDataset() {
-    let harness = ControllerHarness()
-    harness.learner.savedCounts = [2, 1, 0, 0]
-    harness.controller.start()
-    _ = harness.takeLines()
+    let harness = ControllerHarness.started(savedCounts: [2, 1, 0, 0])
 
     harness.press(.train)
     harness.press(.play)
@@ -240,10 +230,7 @@ final class ControllerPlayTests: XCTestCase {
   }
 
   func testReleasingTrainAndPlayBeforeThreeSecondsDoesNothing() {
-    let harness = ControllerHarness()
-    harness.learner.savedCounts = [2, 1, 0, 0]
-    harness.controller.start()
-    _ = harness.takeLines()
+    let harness = ControllerHarness.started(savedCounts: [2, 1, 0, 0])
 
     harness.press(.play)
     harness.press(.train)
@@ -257,9 +244,7 @@ final class ControllerPlayTests: XCTestCase {
   }
 
   func testHeartbeatOnceASecondAndOnceAfterAStall() {
-    let harness = ControllerHarness(heartbeatMilliseconds: 1000)
-    harness.controller.start()
-    _ = harness.takeLines()
+    let harness = ControllerHarness.started(heartbeatMilliseconds: 1000)
 
     harness.advance(milliseconds: 999)
     XCTAssertEqual(harness.takeLines(), [])
@@ -291,9 +276,7 @@ final class ControllerPlayTests: XCTestCase {
   }
 
   func testMissingCameraWhileIdleSendsNothing() {
-    let harness = ControllerHarness()
-    harness.controller.start()
-    _ = harness.takeLines()
+    let harness = ControllerHarness.started()
 
     harness.controller.noteCamera(available: false)
 
