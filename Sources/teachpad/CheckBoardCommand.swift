@@ -177,7 +177,8 @@ enum DeviceSettings {
     CameraSettings(path: configuration.cameraDevice,
                    width: configuration.cameraWidth,
                    height: configuration.cameraHeight,
-                   discardFrameCount: configuration.cameraWarmupFrames)
+                   discardFrameCount: configuration.cameraWarmupFrames,
+                   stallMilliseconds: configuration.cameraStallMilliseconds)
   }
 
   static func serial(_ configuration: Configuration) -> SerialSettings {
