@@ -1,6 +1,8 @@
 import Board
 import Support
 
+private let log = Logger("app")
+
 /// The live loop of `teachpad run`: buttons, camera, inference and serial
 /// around one `Controller`. Each `step` waits a little for whichever input
 /// matters now and never longer than `frameWaitMilliseconds`, so the
@@ -40,6 +42,7 @@ public final class Appliance {
     while !shouldStop() { step() }
     controller.finish()
     serial.service()
+    log.info("serial: \(serial.droppedLineCount) lines dropped or coalesced")
   }
 
   /// One pass: button events, then a frame if the controller wants one,

@@ -42,6 +42,11 @@ public struct ControllerSettings {
 ///   device returns to where it was. A new button press ends it sooner.
 /// - At start the dataset and the head are loaded; with a head the device
 ///   resumes playing at once.
+///
+/// A replay drives it frame by frame on a `SteppedTime`: for each recorded
+/// frame, hand it the button events recorded at that frame, then the
+/// frame's activation if `wantsActivation` (an idle device runs no
+/// inference), then `tick()`, then advance the time by one frame interval.
 public final class Controller {
   let settings: ControllerSettings
   let learner: any Learner
