@@ -7,7 +7,7 @@ import Board
 /// |---|---|---|
 /// | idle | off | on |
 /// | collecting | that class's LED flips for each example | on |
-/// | training | a progress bar: UP at 25 %, DOWN at 50 %, LEFT at 75 %, RIGHT at 100 % | blinks at 2 Hz |
+/// | training | a bar: UP at 25 %, DOWN 50 %, LEFT 75 %, RIGHT 100 % | blinks at 2 Hz |
 /// | playing | the confidently predicted class's LED | blinks at 1 Hz |
 /// | error | all five blink together at 4 Hz | |
 /// | dataset cleared | all five on for 1 s | |

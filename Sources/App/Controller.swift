@@ -66,25 +66,25 @@ public final class Controller {
   var clearedUntil: Int64?
 
   // Buttons: bit `Button.rawValue` set while down.
-  private var heldButtons: UInt8 = 0
+  var heldButtons: UInt8 = 0
   /// TRAIN and PLAY bits pressed outside training and not part of a chord.
-  private var armedCommands: UInt8 = 0
-  private var chordStartedAt: Int64?
+  var armedCommands: UInt8 = 0
+  var chordStartedAt: Int64?
 
   // Collecting.
-  private var examplesThisHold = 0
-  private var examplesUnsaved = false
+  var examplesThisHold = 0
+  var examplesUnsaved = false
   var collectFlip = false
 
   // Playing.
   var predicted: Direction?
-  private var directionSentAt: Int64 = 0
+  var directionSentAt: Int64 = 0
 
   // Serial.
-  private var encoder = ProtocolEncoder()
-  private var lastSentState: DeviceState?
-  private var startedAt: Int64 = 0
-  private var heartbeatDueAt: Int64 = 0
+  var encoder = ProtocolEncoder()
+  var lastSentState: DeviceState?
+  var startedAt: Int64 = 0
+  var heartbeatDueAt: Int64 = 0
 
   // LEDs: bit `Light.rawValue` set while lit; nil before the first update.
   var shownLights: UInt8?
@@ -194,7 +194,7 @@ public final class Controller {
     updateLights()
   }
 
-  private func pressCommand(_ bit: UInt8) {
+  func pressCommand(_ bit: UInt8) {
     armedCommands |= bit
     let chord = bitOf(.train) | bitOf(.play)
     guard heldButtons & chord == chord else { return }
@@ -204,7 +204,7 @@ public final class Controller {
     log.info("TRAIN and PLAY held: the dataset clears if held for \(hold) ms")
   }
 
-  private func releaseCommand(_ button: Button, bit: UInt8, whileBusy: () -> Void) {
+  func releaseCommand(_ button: Button, bit: UInt8, whileBusy: () -> Void) {
     chordStartedAt = nil
     guard armedCommands & bit != 0 else { return }
     armedCommands &= ~bit
@@ -215,7 +215,7 @@ public final class Controller {
     }
   }
 
-  private func bitOf(_ button: Button) -> UInt8 {
+  func bitOf(_ button: Button) -> UInt8 {
     UInt8(1) << UInt8(button.rawValue)
   }
 
@@ -265,219 +265,6 @@ public final class Controller {
     if let until = clearedUntil, now >= until { clearedUntil = nil }
     sendHeartbeatIfDue(now)
     updateLights()
-  }
-
-  // MARK: Actions
-
-  private func beginCollecting(_ direction: Direction) {
-    collecting = direction
-    examplesThisHold = 0
-    predicted = nil
-    collectFlip = false
-    let stored = learner.exampleCount(of: direction)
-    log.info("collecting \(direction.token) (\(stored) stored)")
-    publishState()
-  }
-
-  private func collect(_ activation: UnsafeBufferPointer<UInt8>, label: Direction) {
-    do {
-      try learner.addExample(activation, label: label)
-    } catch {
-      log.warning("example not stored: \(error.message)")
-      showError(.datasetFull)
-      finishCollecting()
-      return
-    }
-    examplesThisHold += 1
-    examplesUnsaved = true
-    collectFlip.toggle()
-    publishState()
-  }
-
-  private func finishCollecting() {
-    guard let direction = collecting else { return }
-    collecting = nil
-    log.info("collected \(examplesThisHold) \(direction.token) examples (\(countsText()))")
-    if examplesUnsaved { saveExamples() }
-    if playing { learner.startPredicting() }
-    publishState()
-  }
-
-  private func train(whileBusy: () -> Void) {
-    finishCollecting()
-    guard learner.exampleCount > 0 else { return refuse(.noExamples, "TRAIN") }
-    let classes = Direction.allCases.filter { learner.exampleCount(of: $0) > 0 }
-    guard classes.count >= 2 else { return refuse(.oneClass, "TRAIN") }
-
-    let began = time.nanoseconds
-    training = true
-    trainingPercent = 0
-    trainingLoss = nil
-    log.info("training on \(learner.exampleCount) examples (\(countsText()))")
-    publishState()
-    updateLights()
-
-    let finalLoss: Double?
-    do {
-      finalLoss = try learner.train { progress in
-        reportTraining(progress)
-        whileBusy()
-      }
-    } catch {
-      training = false
-      log.warning("training failed: \(error.message)")
-      showError(.trainingFailed)
-      return
-    }
-
-    if trainingPercent < 100 {
-      reportTraining(TrainingStep(fraction: 1, loss: finalLoss))
-    }
-    training = false
-    let elapsed = Int((time.nanoseconds - began) / 1_000_000)
-    log.info("trained in \(elapsed) ms, loss \(lossText(finalLoss))")
-    do {
-      try learner.saveHead()
-    } catch {
-      log.warning("head not saved: \(error.message)")
-      showError(.saveFailed)
-    }
-    if playing {
-      learner.startPredicting()
-      predicted = nil
-    }
-    publishState()
-    updateLights()
-  }
-
-  /// Sends a TRAIN state when the whole percentage changes, and keeps the
-  /// heartbeat and the LEDs going.
-  private func reportTraining(_ progress: TrainingStep) {
-    let percent = Int(min(1, max(0, progress.fraction)) * 100)
-    if percent != trainingPercent || trainingLoss == nil {
-      trainingPercent = percent
-      trainingLoss = progress.loss
-      publishState()
-    }
-    let now = time.nanoseconds
-    sendHeartbeatIfDue(now)
-    updateLights()
-  }
-
-  private func togglePlaying() {
-    if playing {
-      playing = false
-      predicted = nil
-      log.info("stopped playing")
-    } else {
-      guard learner.hasHead else { return refuse(.noHead, "PLAY") }
-      playing = true
-      predicted = nil
-      learner.startPredicting()
-      log.info("playing")
-    }
-    publishState()
-  }
-
-  private func clearExamples() {
-    if let direction = collecting {
-      log.info("stopped collecting \(direction.token) to clear")
-      collecting = nil
-    }
-    learner.removeAllExamples()
-    log.info("cleared the dataset")
-    saveExamples()
-    clearedUntil = time.nanoseconds + milliseconds(settings.clearedDisplayMilliseconds)
-    publishState(force: true)
-  }
-
-  private func predict(_ activation: UnsafeBufferPointer<UInt8>) {
-    let now = time.nanoseconds
-    let answer = learner.classify(activation)
-    guard let direction = answer.direction else {
-      predicted = nil
-      return
-    }
-    let repeatInterval = milliseconds(settings.directionRepeatMilliseconds)
-    if direction != predicted || now - directionSentAt >= repeatInterval {
-      send(.direction(direction, confidence: answer.confidence))
-      directionSentAt = now
-    }
-    predicted = direction
-  }
-
-  private func saveExamples() {
-    do {
-      try learner.saveExamples()
-      examplesUnsaved = false
-    } catch {
-      log.warning("dataset not saved: \(error.message)")
-      showError(.saveFailed)
-    }
-  }
-
-  private func refuse(_ reason: ErrorReason, _ action: StaticString) {
-    log.info("\(action) refused: \(reason.token)")
-    showError(reason)
-  }
-
-  private func showError(_ reason: ErrorReason) {
-    shownError = reason
-    errorShownAt = time.nanoseconds
-    predicted = nil
-    publishState()
-    updateLights()
-  }
-
-  // MARK: Serial
-
-  /// What the console should see now.
-  var currentState: DeviceState {
-    if let reason = shownError { return .error(reason) }
-    if training { return .training(percent: trainingPercent, loss: trainingLoss) }
-    if !cameraAvailable, collecting != nil || playing { return .error(.noCamera) }
-    if let direction = collecting {
-      return .collecting(direction, count: learner.exampleCount(of: direction))
-    }
-    return playing ? .playing : .idle
-  }
-
-  /// Sends the state if it differs from the last one sent (or always).
-  private func publishState(force: Bool = false) {
-    let state = currentState
-    guard force || state != lastSentState else { return }
-    lastSentState = state
-    send(.state(state))
-  }
-
-  private func sendHeartbeatIfDue(_ now: Int64) {
-    guard now >= heartbeatDueAt else { return }
-    let interval = milliseconds(settings.heartbeatMilliseconds)
-    let uptimeSeconds = Int((now - startedAt) / 1_000_000_000)
-    send(.heartbeat(uptimeSeconds: uptimeSeconds))
-    heartbeatDueAt += interval
-    // After a long stall, beat once and start counting again from now.
-    if heartbeatDueAt <= now { heartbeatDueAt = now + interval }
-  }
-
-  private func send(_ message: ProtocolMessage) {
-    encoder.encode(message) { serial.send(line: $0) }
-  }
-
-  // MARK: Text for logs
-
-  private func countsText() -> String {
-    var text = ""
-    for direction in Direction.allCases {
-      if !text.isEmpty { text += ", " }
-      text += direction.name + " " + String(learner.exampleCount(of: direction))
-    }
-    return text
-  }
-
-  private func lossText(_ loss: Double?) -> String {
-    guard let loss else { return "none" }
-    return formatDecimal(loss, digits: 4)
   }
 }
 

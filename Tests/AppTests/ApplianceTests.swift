@@ -95,7 +95,9 @@ final class ApplianceTests: XCTestCase {
     buttons.append([event(.play, .release)])
     let appliance = makeAppliance()
     var serviceCountsDuringTraining: [Int] = []
-    learner.afterTrainingStep = { _ in serviceCountsDuringTraining.append(self.serial.serviceCount) }
+    learner.afterTrainingStep = { _ in
+      serviceCountsDuringTraining.append(self.serial.serviceCount)
+    }
 
     run(appliance, steps: 3)
 
