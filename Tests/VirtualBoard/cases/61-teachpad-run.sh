@@ -36,11 +36,12 @@ collect() {  # PIN PATTERN TOKEN
 }
 collect 5 $bars UP
 collect 6 $checkers DOWN
-vb_gpio_press 26; sleep 0.3; vb_gpio_release 26
+# Held longer than one turn of the loop (a frame takes seconds under TCG).
+vb_gpio_press 26; sleep 5; vb_gpio_release 26
 vb_wait_for 'TRAIN,100' 120 "$received" $teachpad || { show; vb_fail "training did not finish"; }
 step "trained"
 sleep 1
-vb_gpio_press 21; sleep 0.3; vb_gpio_release 21
+vb_gpio_press 21; sleep 5; vb_gpio_release 21
 vb_wait_for 'PLAY' 60 "$received" $teachpad || { show; vb_fail "no PLAY state"; }
 step "playing"
 expect() {  # PATTERN TOKEN

@@ -5,7 +5,8 @@
 //
 //   vbprobe camera DEVICE FRAMES OUTPUT      FRAMES frames, the last to OUTPUT (raw RGB)
 //   vbprobe camera-watch DEVICE SECONDS      one line per change of what nextFrame gives
-//   vbprobe buttons SECONDS                  every button event, then the pressed state
+//   vbprobe buttons SECONDS [GAP_MS]         every button event, then the pressed state;
+//                                            GAP_MS between polls plays a busy loop
 //   vbprobe lights PATTERN SECONDS           sets UP DOWN LEFT RIGHT STATUS to PATTERN
 //                                            (e.g. 10110), holds them SECONDS
 //   vbprobe buttons-open                     opens the buttons; prints the error if any
@@ -93,6 +94,8 @@ case "camera-watch":
 
 case "buttons":
   let seconds = Double(argument(0))!
+  // A busy loop: this long between two calls (a frame under inference).
+  let gapMicroseconds = arguments.count > 1 ? UInt32(Int(argument(1))! * 1000) : 0
   let buttons: GPIOButtons
   do { buttons = try GPIOButtons() } catch { fail(error.message) }
   say("ready")
@@ -107,6 +110,7 @@ case "buttons":
       }
       say("\(action) \(buttonNames[event.button.rawValue])")
     }
+    if gapMicroseconds > 0 { usleep(gapMicroseconds) }
   }
   let pressed = Button.allCases.filter { buttons.isPressed($0) }.map { buttonNames[$0.rawValue] }
   say("pressed now: \(pressed.isEmpty ? "none" : pressed.joined(separator: " "))")
