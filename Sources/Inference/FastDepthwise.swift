@@ -172,7 +172,7 @@ final class FastDepthwise {
         sum.addProduct(load(r2 + tapStep), w7)
         sum.addProduct(load(r2 + 2 * tapStep), w8)
         let values = requantization.apply(
-          SIMD8<Int32>(sum, rounding: .towardZero) &+ biasVector)
+          wholeNumbers(sum) &+ biasVector)
         Bytes.store(values, target, count: count)
         r0 += step; r1 += step; r2 += step
         target += g.outputChannels
@@ -210,7 +210,7 @@ final class FastDepthwise {
           }
         }
         let values = requantization.apply(
-          SIMD8<Int32>(sum, rounding: .towardZero) &+ biasVector)
+          wholeNumbers(sum) &+ biasVector)
         Bytes.store(values, output + outX * g.outputChannels + block,
                     count: count)
       }

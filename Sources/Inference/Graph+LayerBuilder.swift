@@ -29,8 +29,7 @@ enum LayerBuilder {
                                detail: "element type \(tensor.type.name), "
                                + "expected \(type.name)")
     }
-    let data = tensor.buffer < model.buffers.count
-      ? model.buffers[tensor.buffer] : []
+    let data = Array(model.data(ofBuffer: tensor.buffer))
     let elementSize = type == .int32 ? 4 : 1
     guard data.count == count * elementSize else {
       throw .malformed(what: "tensor \(tensor.index) '\(tensor.name)'",

@@ -97,8 +97,7 @@ public struct Graph {
 
   static func isConstant(_ model: ModelFile, _ tensor: Int) -> Bool {
     let buffer = model.tensors[tensor].buffer
-    return buffer > 0 && buffer < model.buffers.count
-      && !model.buffers[buffer].isEmpty
+    return buffer > 0 && !model.data(ofBuffer: buffer).isEmpty
   }
 
   /// An activation tensor: uint8 with one scale and zero point.

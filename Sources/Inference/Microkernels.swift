@@ -203,7 +203,7 @@ struct IntegerTile16 {
   mutating func add(_ t: Tile16) {
     @inline(__always)
     func whole(_ value: SIMD8<Float>) -> SIMD8<Int32> {
-      SIMD8<Int32>(value, rounding: .towardZero)
+      wholeNumbers(value)
     }
     rows.0 &+= whole(t.r0a); rows.1 &+= whole(t.r0b)
     rows.2 &+= whole(t.r1a); rows.3 &+= whole(t.r1b)

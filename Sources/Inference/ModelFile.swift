@@ -32,8 +32,17 @@ public struct ModelFile {
   public let operators: [Operator]
   public let inputs: [Int]
   public let outputs: [Int]
-  /// Constant data of each buffer (empty for activations).
-  public let buffers: [[UInt8]]
+  /// Where each buffer's constant data lies in `bytes` (empty for
+  /// activations). Kept as ranges so parsing copies nothing.
+  public let buffers: [Range<Int>]
+  /// The whole file.
+  public let bytes: [UInt8]
+
+  /// A buffer's constant bytes.
+  public func data(ofBuffer index: Int) -> ArraySlice<UInt8> {
+    guard index >= 0 && index < buffers.count else { return [] }
+    return bytes[buffers[index]]
+  }
 
   /// Parses a whole `.tflite` file. Throws a `ModelError` naming the
   /// offset, tensor or operator at fault; never traps.
@@ -41,7 +50,7 @@ public struct ModelFile {
     var result: Result<ModelFile, ModelError>
     result = bytes.withUnsafeBytes { raw in
       do throws(ModelError) {
-        return .success(try ModelFile(buffer: FlatBuffer(bytes: raw)))
+        return .success(try ModelFile(buffer: FlatBuffer(bytes: raw), file: bytes))
       } catch {
         return .failure(error)
       }
@@ -49,7 +58,8 @@ public struct ModelFile {
     self = try result.get()
   }
 
-  private init(buffer: FlatBuffer) throws(ModelError) {
+  private init(buffer: FlatBuffer, file: [UInt8]) throws(ModelError) {
+    bytes = file
     guard buffer.size >= 8 else {
       throw .truncated(what: "file header", offset: 0, needed: 8,
                        fileSize: buffer.size)
@@ -106,17 +116,17 @@ public struct ModelFile {
   }
 
   private static func buffers(_ model: Table, file: FlatBuffer)
-    throws(ModelError) -> [[UInt8]]
+    throws(ModelError) -> [Range<Int>]
   {
     guard let vector = try model.vector(4, elementSize: 4, "buffers") else {
       return []
     }
-    var buffers: [[UInt8]] = []
+    var buffers: [Range<Int>] = []
     buffers.reserveCapacity(vector.count)
     for index in 0..<vector.count {
       let table = try vector.table(index)
       if let data = try table.vector(0, elementSize: 1, "buffer \(index) data") {
-        buffers.append(Array(file.bytes[data.start..<data.start + data.count]))
+        buffers.append(data.start..<data.start + data.count)
         continue
       }
       // Large models keep data outside the FlatBuffer: offset and size
@@ -124,7 +134,7 @@ public struct ModelFile {
       let offset = try table.u64(1, default: 0)
       let size = try table.u64(2, default: 0)
       guard offset > 1, size > 0 else {
-        buffers.append([])
+        buffers.append(0..<0)
         continue
       }
       guard offset <= UInt64(file.size), size <= UInt64(file.size) - offset
@@ -134,7 +144,7 @@ public struct ModelFile {
                          needed: Int(clamping: size), fileSize: file.size)
       }
       let start = Int(offset)
-      buffers.append(Array(file.bytes[start..<start + Int(size)]))
+      buffers.append(start..<start + Int(size))
     }
     return buffers
   }
@@ -152,9 +162,17 @@ public struct ModelFile {
       let name = try table.string(3, "tensor \(index) name") ?? ""
       let shape = try table.vector(0, elementSize: 4, "tensor \(index) shape")?
         .int32Array() ?? []
-      for extent in shape where extent < 0 || extent > 1 << 24 {
-        throw .unsupportedTensor(index: index, name: name,
-                                 detail: "dimension \(extent) in its shape")
+      var elements = 1
+      for extent in shape {
+        guard extent >= 0 && extent <= 1 << 24 else {
+          throw .unsupportedTensor(index: index, name: name,
+                                   detail: "dimension \(extent) in its shape")
+        }
+        elements *= extent
+        guard elements <= 1 << 30 else {
+          throw .unsupportedTensor(index: index, name: name, detail:
+            "shape \(shapeText(shape)) holds more than 2^30 elements")
+        }
       }
       let buffer = Int(try table.u32(2, default: 0))
       guard bufferCount == 0 || buffer < bufferCount else {

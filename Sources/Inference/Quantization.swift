@@ -7,7 +7,8 @@
 ///     out = RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc · 2^left, M0), right)
 ///
 /// with left = max(shift, 0) and right = max(−shift, 0): gemmlowp's double
-/// rounding, each step rounding half away from zero. Bit-exactness with the
+/// rounding. The high multiply rounds ties up (+0.5 → 1, −0.5 → 0); the
+/// division by 2^right rounds ties away from zero. Bit-exactness with the
 /// reference kernels depends on every detail, including how the real
 /// multiplier is formed (see `convolutionMultiplier`).
 public struct Requantization: Equatable {
@@ -76,7 +77,7 @@ public struct Requantization: Equatable {
   }
 
   /// gemmlowp SaturatingRoundingDoublingHighMul: the high 32 bits of
-  /// 2·a·b, rounded half away from zero. Only INT32_MIN·INT32_MIN saturates.
+  /// 2·a·b, ties rounded up. Only INT32_MIN·INT32_MIN saturates.
   @inline(__always)
   public static func saturatingRoundingDoublingHighMul(_ a: Int32, _ b: Int32)
     -> Int32

@@ -10,7 +10,8 @@
 /// truncation to 32 bits, and vector units have the logical one.
 struct VectorRequantization {
   let leftShift: SIMD8<Int32>
-  let multiplier: SIMD4<Int64>
+  let shiftsLeft: Bool
+  let multiplier: SIMD4<Int32>
   let rightShift: SIMD8<Int32>
   let remainderMask: SIMD8<Int32>
   let halfMask: SIMD8<Int32>
@@ -22,7 +23,8 @@ struct VectorRequantization {
     let left = Int32(max(scalar.shift, 0))
     let right = Int32(max(-scalar.shift, 0))
     leftShift = SIMD8(repeating: left)
-    multiplier = SIMD4(repeating: Int64(scalar.multiplier))
+    shiftsLeft = left > 0
+    multiplier = SIMD4(repeating: scalar.multiplier)
     rightShift = SIMD8(repeating: right)
     let mask = Int32(truncatingIfNeeded: (Int64(1) << Int64(right)) - 1)
     remainderMask = SIMD8(repeating: mask)
@@ -35,11 +37,13 @@ struct VectorRequantization {
   /// Accumulators (bias included) to clamped output values.
   @inline(__always)
   func apply(_ accumulator: SIMD8<Int32>) -> SIMD8<Int32> {
-    let x = accumulator &<< leftShift
+    let x = shiftsLeft ? accumulator &<< leftShift : accumulator
     let nudge = SIMD4<Int64>(repeating: 1 << 30)
-    let low = SIMD4<Int64>(truncatingIfNeeded: x.lowHalf) &* multiplier &+ nudge
-    let high = SIMD4<Int64>(truncatingIfNeeded: x.highHalf) &* multiplier
-      &+ nudge
+    // Both factors visibly sign-extended from 32 bits, so the product is
+    // one signed 32x32->64 multiply per lane pair (pmuldq, smull).
+    let factor = SIMD4<Int64>(truncatingIfNeeded: multiplier)
+    let low = SIMD4<Int64>(truncatingIfNeeded: x.lowHalf) &* factor &+ nudge
+    let high = SIMD4<Int64>(truncatingIfNeeded: x.highHalf) &* factor &+ nudge
     let doubledHigh = SIMD8<Int32>(
       lowHalf: SIMD4<Int32>(truncatingIfNeeded:
         SIMD4<UInt64>(truncatingIfNeeded: low) &>> 31),
@@ -53,8 +57,14 @@ struct VectorRequantization {
     let rounded = (doubledHigh &>> rightShift)
       &+ zero.replacing(with: one, where: remainder .> threshold)
 
-    return (rounded &+ zeroPoint).clamped(lowerBound: minimum,
-                                          upperBound: maximum)
+    // Lane by lane, because clamped(lowerBound:upperBound:) is an
+    // out-of-line generic call; this compiles to vector max and min.
+    let shifted = rounded &+ zeroPoint
+    var result = shifted
+    for lane in 0..<8 {
+      result[lane] = min(max(shifted[lane], minimum[lane]), maximum[lane])
+    }
+    return result
   }
 }
 
@@ -67,8 +77,10 @@ enum Bytes {
 
   @inline(__always)
   static func store8(_ values: SIMD8<Int32>, _ pointer: UnsafeMutablePointer<UInt8>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(
-      of: SIMD8<UInt8>(truncatingIfNeeded: values), as: SIMD8<UInt8>.self)
+    // Lane by lane: the generic narrowing conversion is a library call.
+    var bytes = SIMD8<UInt8>()
+    for lane in 0..<8 { bytes[lane] = UInt8(truncatingIfNeeded: values[lane]) }
+    UnsafeMutableRawPointer(pointer).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
   }
 
   /// Stores the first `count` (0...8) lanes.
@@ -102,4 +114,13 @@ enum Bytes {
       index += 1
     }
   }
+}
+
+/// Float lanes holding whole numbers, as int32. Written lane by lane
+/// because the generic SIMD conversion is a scalar library call; this form
+/// compiles to one vector convert (cvttps2dq, fcvtzs) with -Ounchecked.
+@inline(__always)
+func wholeNumbers(_ x: SIMD8<Float>) -> SIMD8<Int32> {
+  SIMD8<Int32>(Int32(x[0]), Int32(x[1]), Int32(x[2]), Int32(x[3]),
+               Int32(x[4]), Int32(x[5]), Int32(x[6]), Int32(x[7]))
 }

@@ -12,6 +12,10 @@ struct Subcommand {
 // Each command lives in its own file as `enum XCommand { static func
 // run(_:) -> Int32 }`; add one line here for each.
 let subcommands: [Subcommand] = [
+  Subcommand(name: "infer", summary: InferCommand.summary, run: InferCommand.run),
+  Subcommand(name: "inspect", summary: InspectCommand.summary,
+             run: InspectCommand.run),
+  Subcommand(name: "bench", summary: BenchCommand.summary, run: BenchCommand.run),
   Subcommand(name: "run", summary: RunCommand.summary, run: RunCommand.run),
   Subcommand(name: "train", summary: TrainCommand.summary, run: TrainCommand.run),
   Subcommand(name: "eval", summary: EvalCommand.summary, run: EvalCommand.run),

@@ -1,0 +1,196 @@
+@testable import Inference
+import XCTest
+
+/// Each optimized kernel against its reference twin on random shapes,
+/// zero points, weights and biases, split across 1, 2 and 3 workers.
+final class KernelTwinTests: XCTestCase {
+  var generator = SplitMix(seed: 20261203)
+
+  func randomBytes(_ count: Int) -> [UInt8] {
+    (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+  }
+
+  func randomRequantization() -> Requantization {
+    // Real multipliers like the model's (1e-4 .. 0.5), sometimes above 1.
+    let exponent = -Double(generator.next() % 14) - 1
+    let real = (1 + Double(generator.next() % 1000) / 1000) * pow2(exponent)
+      * (generator.next() % 10 == 0 ? 64 : 1)
+    let (multiplier, shift) = Requantization.quantize(multiplier: real)
+    let zeroPoint = Int32(generator.next() % 256)
+    return Requantization(multiplier: multiplier, shift: shift,
+                          outputZeroPoint: zeroPoint, outputMinimum: 0,
+                          outputMaximum: 255)
+  }
+
+  func pow2(_ exponent: Double) -> Double {
+    var value = 1.0
+    for _ in 0..<Int(-exponent) { value /= 2 }
+    return value
+  }
+
+  func randomBias(_ count: Int) -> [Int32] {
+    (0..<count).map { _ in Int32(Int(generator.next() % 120_001) - 60_000) }
+  }
+
+  func randomGeometry(depthwise: Bool) -> WindowGeometry {
+    let filters = [(1, 1), (3, 3), (1, 3), (5, 5), (2, 2)]
+    let filter = filters[Int(generator.next() % UInt64(filters.count))]
+    let inputChannels = 1 + Int(generator.next() % 40)
+    let outputChannels = depthwise ? inputChannels
+      : 1 + Int(generator.next() % 40)
+    return WindowGeometry(
+      inputHeight: 1 + Int(generator.next() % 13),
+      inputWidth: 1 + Int(generator.next() % 13),
+      inputChannels: inputChannels, outputChannels: outputChannels,
+      filterHeight: filter.0, filterWidth: filter.1,
+      strideHeight: 1 + Int(generator.next() % 2),
+      strideWidth: 1 + Int(generator.next() % 2),
+      dilationHeight: generator.next() % 6 == 0 ? 2 : 1,
+      dilationWidth: generator.next() % 8 == 0 ? 2 : 1,
+      padding: generator.next() % 2 == 0 ? .same : .valid)
+  }
+
+  /// Runs an optimized step as `parts` workers would, phase by phase.
+  func runSplit(_ step: (Int, Int, Int, UnsafeMutablePointer<Float>) -> Void,
+                phases: Int, parts: Int, scratchFloats: Int) {
+    let scratch = (0..<parts).map { _ in
+      UnsafeMutablePointer<Float>.allocate(capacity: max(scratchFloats, 64))
+    }
+    defer { scratch.forEach { $0.deallocate() } }
+    for phase in 0..<phases {
+      for part in 0..<parts { step(phase, part, parts, scratch[part]) }
+    }
+  }
+
+  func testConvolutionMatchesReferenceOnRandomShapes() {
+    var checked = 0
+    while checked < 300 {
+      let geometry = randomGeometry(depthwise: false)
+      guard geometry.outputHeight >= 1, geometry.outputWidth >= 1 else { continue }
+      let parameters = ConvolutionParameters(
+        geometry: geometry,
+        inputZeroPoint: Int32(generator.next() % 256),
+        weightZeroPoint: Int32(generator.next() % 256),
+        weights: randomBytes(geometry.outputChannels * geometry.filterHeight
+                             * geometry.filterWidth * geometry.inputChannels),
+        bias: randomBias(geometry.outputChannels),
+        requantization: randomRequantization())
+      let input = randomBytes(geometry.inputByteCount)
+      var expected = [UInt8](repeating: 0, count: geometry.outputByteCount)
+      ReferenceKernels.convolution(parameters, input: input, output: &expected)
+      let fast = FastConvolution(parameters)
+      for parts in 1...3 {
+        var actual = [UInt8](repeating: 0, count: geometry.outputByteCount)
+        input.withUnsafeBufferPointer { source in
+          actual.withUnsafeMutableBufferPointer { target in
+            runSplit({ phase, part, parts, scratch in
+              fast.run(phase: phase, part: part, parts: parts,
+                       input: source.baseAddress!, output: target.baseAddress!,
+                       scratch: scratch)
+            }, phases: fast.phaseCount, parts: parts,
+            scratchFloats: fast.scratchFloats)
+          }
+        }
+        XCTAssertEqual(actual, expected, "\(geometry) layout \(fast.layout), \(parts) parts")
+      }
+      checked += 1
+    }
+  }
+
+  func testDepthwiseMatchesReferenceOnRandomShapes() {
+    var checked = 0
+    while checked < 300 {
+      let geometry = randomGeometry(depthwise: true)
+      guard geometry.outputHeight >= 1, geometry.outputWidth >= 1 else { continue }
+      let parameters = DepthwiseParameters(
+        geometry: geometry,
+        inputZeroPoint: Int32(generator.next() % 256),
+        weightZeroPoint: Int32(generator.next() % 256),
+        weights: randomBytes(geometry.filterHeight * geometry.filterWidth
+                             * geometry.outputChannels),
+        bias: randomBias(geometry.outputChannels),
+        requantization: randomRequantization())
+      let input = randomBytes(geometry.inputByteCount)
+      var expected = [UInt8](repeating: 0, count: geometry.outputByteCount)
+      ReferenceKernels.depthwise(parameters, input: input, output: &expected)
+      let fast = FastDepthwise(parameters)
+      for parts in 1...3 {
+        var actual = [UInt8](repeating: 0, count: geometry.outputByteCount)
+        input.withUnsafeBufferPointer { source in
+          actual.withUnsafeMutableBufferPointer { target in
+            runSplit({ _, part, parts, scratch in
+              fast.run(part: part, parts: parts, input: source.baseAddress!,
+                       output: target.baseAddress!, scratch: scratch)
+            }, phases: 1, parts: parts, scratchFloats: fast.scratchFloats)
+          }
+        }
+        XCTAssertEqual(actual, expected, "\(geometry), \(parts) parts")
+      }
+      checked += 1
+    }
+  }
+
+  func testLongSumsAreSplitIntoExactChunks() {
+    // 600 input channels at the extremes: one float pass would exceed 2^24.
+    let geometry = WindowGeometry(
+      inputHeight: 2, inputWidth: 3, inputChannels: 600, outputChannels: 20,
+      filterHeight: 1, filterWidth: 1, strideHeight: 1, strideWidth: 1,
+      padding: .same)
+    let parameters = ConvolutionParameters(
+      geometry: geometry, inputZeroPoint: 0, weightZeroPoint: 0,
+      weights: [UInt8](repeating: 255, count: 20 * 600),
+      bias: [Int32](repeating: 0, count: 20),
+      requantization: Requantization(
+        multiplier: Requantization.quantize(multiplier: 1.0 / 65536).0,
+        shift: Requantization.quantize(multiplier: 1.0 / 65536).1,
+        outputZeroPoint: 0, outputMinimum: 0, outputMaximum: 255))
+    let fast = FastConvolution(parameters)
+    XCTAssertEqual(fast.chunkDepth, 258)
+    let input = [UInt8](repeating: 255, count: geometry.inputByteCount)
+    var expected = [UInt8](repeating: 0, count: geometry.outputByteCount)
+    ReferenceKernels.convolution(parameters, input: input, output: &expected)
+    // 600 · 255 · 255 / 65536 = 595.3..., clamped to 255.
+    XCTAssertEqual(expected[0], 255)
+    var actual = [UInt8](repeating: 0, count: geometry.outputByteCount)
+    input.withUnsafeBufferPointer { source in
+      actual.withUnsafeMutableBufferPointer { target in
+        runSplit({ phase, part, parts, scratch in
+          fast.run(phase: phase, part: part, parts: parts,
+                   input: source.baseAddress!, output: target.baseAddress!,
+                   scratch: scratch)
+        }, phases: 1, parts: 1, scratchFloats: fast.scratchFloats)
+      }
+    }
+    XCTAssertEqual(actual, expected)
+  }
+
+  func testVectorRequantizationMatchesScalar() {
+    for _ in 0..<2000 {
+      let scalar = randomRequantization()
+      let vector = VectorRequantization(scalar)
+      var lanes = SIMD8<Int32>()
+      for lane in 0..<8 {
+        let magnitude = Int32(truncatingIfNeeded: generator.next() % (1 << 25))
+        lanes[lane] = generator.next() % 2 == 0 ? magnitude : -magnitude
+      }
+      let result = vector.apply(lanes)
+      for lane in 0..<8 {
+        XCTAssertEqual(UInt8(truncatingIfNeeded: result[lane]),
+                       scalar.apply(lanes[lane]))
+      }
+    }
+  }
+}
+
+/// A small deterministic generator for test data.
+struct SplitMix {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
