@@ -86,6 +86,8 @@ extension DenseHead {
     let examples = SparseExamples(dataset, scale: head.inputScale)
     var trainer = DenseTrainer(head: head, batchCapacity:
       settings.batchSize(exampleCount: dataset.count), examples: examples)
+    trainer.threadCount = settings.threadCount > 0
+      ? min(settings.threadCount, 16) : min(Int(shim_processor_count()), 16)
     let batchSize = settings.batchSize(exampleCount: dataset.count)
     let batchCount = (dataset.count + batchSize - 1) / batchSize
     var order = (0..<dataset.count).map { Int32($0) }
@@ -179,6 +181,8 @@ struct DenseTrainer {
   /// row (the fast path), or is kept in `firstWeightsGradient` first (the
   /// reference the tests read and compare with).
   var fusesFirstLayer: Bool
+  /// Threads for the first layer's forward pass and Adam step.
+  var threadCount = 1
 
   init(
     head: DenseHead, batchCapacity: Int, examples: SparseExamples,
@@ -258,7 +262,8 @@ struct DenseTrainer {
                                          values: values.baseAddress)
           headmath_batch_columns(&batch, featureCount, &columns)
           headmath_hidden_forward_columns(&columns, count, featureCount, head.firstWeights,
-                                          head.firstBias, units, &hidden)
+                                          head.firstBias, units, &hidden,
+                                          Int32(threadCount))
           headmath_output_forward(hidden, count, units, head.secondWeights, classes,
                                   &probabilities)
           if fusesFirstLayer {
@@ -269,7 +274,7 @@ struct DenseTrainer {
             firstWeightsMoments.fusedFirstLayerStep(
               &head.firstWeights, columns: &columns, hiddenDelta: hiddenDelta,
               units: units, featureCount: featureCount, learningRate: learningRate,
-              step: step)
+              step: step, threadCount: Int32(threadCount))
           } else {
             headmath_backward(&columns, count, hidden, probabilities, batchLabels, units,
                               classes, featureCount, head.secondWeights, &outputDelta,
@@ -317,13 +322,14 @@ extension AdamMoments {
   /// (see `headmath_first_layer_adam`).
   mutating func fusedFirstLayerStep(
     _ weights: inout [Float], columns: inout headmath_columns, hiddenDelta: [Float],
-    units: Int32, featureCount: Int32, learningRate: Float, step: Int
+    units: Int32, featureCount: Int32, learningRate: Float, step: Int,
+    threadCount: Int32
   ) {
     precondition(weights.count == mean.count,
                  "AdamMoments.fusedFirstLayerStep: \(weights.count) weights, "
                  + "\(mean.count) moments")
     headmath_first_layer_adam(&columns, hiddenDelta, units, featureCount, &weights,
                               &mean, &squareMean, learningRate, Self.beta1, Self.beta2,
-                              Self.epsilon, Int64(step))
+                              Self.epsilon, Int64(step), threadCount)
   }
 }

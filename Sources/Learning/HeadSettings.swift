@@ -35,6 +35,9 @@ public struct HeadSettings: Equatable {
   public var seed: UInt64 = 1
   /// k of the nearest-neighbour head.
   public var neighborCount = 3
+  /// Threads for training (0: one per processor, at most 16). Not saved
+  /// with a head; the result does not depend on it.
+  public var threadCount = 0
 
   public init() {}
 

@@ -35,7 +35,8 @@ enum TrainCommand {
     var options = try Options(words)
     let selection = try ImageSelection(&options)
     let outputPath = try options.required("out")
-    let settings = try readSettings(&options)
+    var settings = try readSettings(&options)
+    settings.threadCount = selection.threadCount
     let datasetPath = options.string("save-dataset")
     try options.rejectUnknown()
 

@@ -101,6 +101,8 @@ final class DenseHeadTests: XCTestCase {
       head.initializeWeights(random: &random)
       var trainer = DenseTrainer(head: head, batchCapacity: 7, examples: examples,
                                  fusesFirstLayer: fused)
+      // Three threads split 5 units and 32 features unevenly on purpose.
+      trainer.threadCount = fused ? 3 : 1
       for step in 1...3 {
         _ = trainer.step(examples, order: order, range: 0..<7, learningRate: 0.01,
                          step: step)

@@ -50,13 +50,14 @@ void headmath_hidden_forward(const headmath_batch *batch,
                              const float *first_bias, int32_t units,
                              float *hidden);
 
-/// The same as `headmath_hidden_forward`, walking the batch by feature.
+/// The same as `headmath_hidden_forward`, walking the batch by feature,
+/// on `thread_count` threads (each takes a share of the units).
 void headmath_hidden_forward_columns(const headmath_columns *columns,
                                      int32_t example_count,
                                      int32_t feature_count,
                                      const float *first_weights,
                                      const float *first_bias, int32_t units,
-                                     float *hidden);
+                                     float *hidden, int32_t thread_count);
 
 /// probabilities = softmax(hidden * second_weights) row by row.
 void headmath_output_forward(const float *hidden, int32_t example_count,
@@ -90,13 +91,15 @@ void headmath_backward(const headmath_columns *columns,
 /// step below on that row of weights and moments. `hidden_delta` is the
 /// one `headmath_backward` leaves (call it with a NULL first-layer
 /// gradient). Gives the same numbers as the gradient plus
-/// `headmath_adam_step`.
+/// `headmath_adam_step`. Runs on `thread_count` threads (each takes a
+/// share of the features); the result does not depend on the count.
 void headmath_first_layer_adam(const headmath_columns *columns,
                                const float *hidden_delta, int32_t units,
                                int32_t feature_count, float *weights,
                                float *first_moment, float *second_moment,
                                float learning_rate, float beta1, float beta2,
-                               float epsilon, int64_t step);
+                               float epsilon, int64_t step,
+                               int32_t thread_count);
 
 /// One Adam step (Keras's form) over `count` parameters, `step` counting
 /// from 1:
