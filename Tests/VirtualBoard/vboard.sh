@@ -1,4 +1,3 @@
-    [ -f "$object" ] || continue
 #!/usr/bin/env bash
 # The virtual board: a small QEMU machine running Debian's own kernel with
 # real kernel devices (vivid and v4l2loopback cameras, a gpio-sim chip laid
@@ -88,6 +87,9 @@ download() {
     || die "cannot download Debian package $name"
 }
 
+# Set by setup: the prepared folder for this kernel version.
+board_dir=""
+
 # Modules the initramfs loads to reach the host's files, and those the
 # guest loads for its devices (with their dependencies, in load order).
 boot_modules=(virtio_pci 9pnet_virtio 9p overlay)
@@ -102,7 +104,7 @@ setup() {
     # The init script is part of the initramfs: rebuild it when it changed.
     [ "$here/guest/init" -nt "$dir/initramfs.gz" ] && build_initramfs "$kver" "$dir"
     build_tools
-    echo "$dir"
+    board_dir="$dir"
     return 0
   fi
   say "preparing the virtual board for kernel $kver (one time)"
@@ -158,7 +160,7 @@ setup() {
   echo "$kver" > "$dir/ready"
   build_tools
   say "prepared $dir in $((SECONDS - started)) s"
-  echo "$dir"
+  board_dir="$dir"
 }
 
 # vmlinuz is a bzImage with an xz payload; booting the uncompressed ELF
@@ -311,7 +313,8 @@ show_console() {
 boot_vm() {
   local share="$1" timeout="$2" socket="$3" command="$4"
   local dir kver
-  dir="$(setup)"
+  [ -n "$board_dir" ] || setup
+  dir="$board_dir"
   kver="$(cat "$dir/ready")"
   rm -f "$share/status" "$share/output" "$share/console.log"
   : > "$share/output"
@@ -409,7 +412,7 @@ run() {
 
 test_cases() {
   local started=$SECONDS
-  setup >/dev/null
+  [ -n "$board_dir" ] || setup
   build_probe
   local share socket status=0
   share="$(mktemp -d /tmp/vboard-test.XXXXXX)"
@@ -444,7 +447,7 @@ test_cases() {
 }
 
 case "${1:-}" in
-  setup) shift; setup "$@" >/dev/null; echo "vboard: ready: $cache/$(kernel_version)" ;;
+  setup) shift; setup; echo "vboard: ready: $board_dir" ;;
   run) shift; run "$@" ;;
   test) shift; test_cases "$@" ;;
   clean) rm -rf "$cache" ;;
