@@ -90,9 +90,7 @@ enum RunCommand {
     } catch {
       throw UsageError(message: error.message)
     }
-    var cameraSettings = DeviceSettings.camera(configuration)
-    cameraSettings.stallMilliseconds = configuration.cameraStallMilliseconds
-    let camera = V4L2Camera(settings: cameraSettings)
+    let camera = V4L2Camera(settings: DeviceSettings.camera(configuration))
     let serial = LinuxSerialLink(settings: DeviceSettings.serial(configuration))
     let engine = try makeEngine(configuration)
 
