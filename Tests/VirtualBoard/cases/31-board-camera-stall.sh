@@ -22,6 +22,8 @@ states=$(awk '$1 != "slowest" {print $2}' /tmp/watch | tr '\n' ' ')
 [[ "$states" =~ ^(noFrame\ |unavailable\ )*frame\ .*(noFrame|unavailable).*\ frame\ $ ]] \
   || vb_fail "expected frames, then none, then frames again; got: $states"
 slowest=$(awk '/slowest/ {print $3}' /tmp/watch)
-[ "$slowest" -le 3000 ] || vb_fail "a nextFrame(200 ms) call took $slowest ms"
+# Reopening under TCG on a loaded host takes seconds; a call that blocked
+# through the stall (6 s) would exceed this.
+[ "$slowest" -le 5000 ] || vb_fail "a nextFrame(200 ms) call took $slowest ms"
 lost=$(grep -c 'lost' /tmp/watch.log || true)
 [ "$lost" -le 1 ] || vb_known_bug "one stall was logged $lost times (each reopen that finds the feeder still stopped logs 'streaming' and 'lost' again); issue 4 asks to log it once"
