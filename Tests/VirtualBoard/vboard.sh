@@ -327,7 +327,7 @@ boot_vm() {
     echo "VBOARD_TIMEOUT=$timeout"
     echo "VBOARD_PATH=$(printf %q "$PATH")"
     local var
-    for var in HOME LANG TEACHPAD_MODEL TEACHPAD_SHARED VBOARD_VERBOSE; do
+    for var in HOME LANG TEACHPAD_MODEL TEACHPAD_SHARED TEACHPAD_BIN VBOARD_VERBOSE; do
       [ -n "${!var:-}" ] && echo "$var=$(printf %q "${!var}")"
     done
     echo "VBOARD_COMMAND=$(printf %q "$command")"
