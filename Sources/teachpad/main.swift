@@ -16,6 +16,8 @@ let subcommands: [Subcommand] = [
   Subcommand(name: "inspect", summary: InspectCommand.summary,
              run: InspectCommand.run),
   Subcommand(name: "bench", summary: BenchCommand.summary, run: BenchCommand.run),
+  Subcommand(name: "classify", summary: ClassifyCommand.summary,
+             run: ClassifyCommand.run),
   Subcommand(name: "run", summary: RunCommand.summary, run: RunCommand.run),
   Subcommand(name: "train", summary: TrainCommand.summary, run: TrainCommand.run),
   Subcommand(name: "eval", summary: EvalCommand.summary, run: EvalCommand.run),
