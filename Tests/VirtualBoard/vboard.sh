@@ -262,12 +262,6 @@ build_probe() {
   local objects=() object
   for object in $(module_objects "$build" Board) $(module_objects "$build" Support) \
     $(module_objects "$build" CShims); do
-    if [ "${object#missing:}" != "$object" ]; then
-      echo failed > "$out/vbprobe.status"
-      echo "the Swift build at $build lacks ${object#missing:} (stale or partial build)" > "$out/vbprobe.log"
-      say "$(cat "$out/vbprobe.log")"
-      return 0
-    fi
     objects+=("$object")
   done
   local newest

@@ -55,7 +55,7 @@ for file in "${cases[@]}"; do
 done
 
 echo
-[ ${#skipped_names[@]} -gt 0 ] && echo "vboard: skipped (teachpad code not there yet): ${skipped_names[*]}"
+[ ${#skipped_names[@]} -gt 0 ] && echo "vboard: skipped (teachpad code not built or not there yet): ${skipped_names[*]}"
 [ ${#known_names[@]} -gt 0 ] && echo "vboard: known bugs in teachpad, counted as skipped, NOT passed: ${known_names[*]}"
 [ "$failed" -gt 0 ] && echo "vboard: failed: ${failed_names[*]}"
 echo "vboard: $passed passed, $failed failed, $skipped skipped"
