@@ -82,6 +82,7 @@ let package = Package(
       dependencies: ["Learning", "HeadMath", "AllocationCounter"]
     ),
     .testTarget(name: "BoardTests", dependencies: ["Board", "CShims"]),
+    .testTarget(name: "SupportTests", dependencies: ["Support"]),
     .testTarget(
       name: "AppTests",
       dependencies: ["App", "Board", "Learning", "Inference"]
