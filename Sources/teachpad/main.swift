@@ -23,6 +23,9 @@ let subcommands: [Subcommand] = [
   Subcommand(name: "eval", summary: EvalCommand.summary, run: EvalCommand.run),
   Subcommand(name: "check-board", summary: CheckBoardCommand.summary,
              run: CheckBoardCommand.run),
+  Subcommand(name: "session", summary: SessionCommand.summary, run: SessionCommand.run),
+  Subcommand(name: "replay", summary: ReplayCommand.summary, run: ReplayCommand.run),
+  Subcommand(name: "console", summary: ConsoleCommand.summary, run: ConsoleCommand.run),
 ]
 
 func printUsage() {

@@ -1,0 +1,231 @@
+import App
+import Board
+import CShims
+import Inference
+import Learning
+import Support
+
+/// `teachpad replay`: a recorded session through the appliance loop of
+/// `teachpad run`, with image files for the camera, recorded button events
+/// and the serial lines going to standard output, a file or a tty.
+enum ReplayCommand {
+  static let summary = "play a recorded session through the appliance loop"
+  static let help = """
+    usage: teachpad replay SESSION [--serial stdout|none|FILE|TTY]
+                           [--config FILE] [--frames N] [--data-dir DIR]
+                           [--activations engine|cache] [--cache DIR]
+                           [--model FILE] [--verbose]
+
+    Runs the state machine of `teachpad run` on a session file (see
+    docs/session.md; `teachpad session` writes one): each recorded frame is
+    a pass of the appliance loop, with the frame's button events, its image
+    as the camera frame, and time moving one frame interval. Prints a
+    summary: examples per class, training loss, lines sent, direction
+    accuracy on the frames with a true direction (the lit direction LED
+    against it; no LED counts as wrong), time per frame, and the resident
+    memory every 1000 frames.
+
+      --serial WHERE        stdout (default), none, a tty such as
+                            /dev/ttyUSB0 or a pty (raw 8N1 at serial.baud;
+                            the replay waits for a slow reader instead of
+                            dropping lines), or any other path: a file
+      --config FILE         the configuration of `teachpad run` (head,
+                            smoothing, confidence floor, repeat interval,
+                            inference threads; default: the defaults)
+      --frames N            keep playing the test frames until N frames
+      --data-dir DIR        where the dataset and head are saved (default:
+                            a fresh folder /tmp/teachpad-replay-PID)
+      --activations engine  run the model on every frame (default)
+      --activations cache   look activations up in the activation cache of
+                            train and eval, computing the missing ones once
+      --cache DIR           that cache (else $TEACHPAD_CACHE, else
+                            ~/.cache/teachpad)
+      --model FILE          the .tflite model (else model.path, else
+                            $TEACHPAD_MODEL)
+      --verbose             log state changes to standard error
+
+    """
+
+  static func run(_ words: ArraySlice<String>) -> Int32 {
+    if words.contains("--help") {
+      writeStandardOutput(help)
+      return 0
+    }
+    do throws(UsageError) {
+      return try replay(words)
+    } catch {
+      writeStandardError("teachpad: \(error.message)\n")
+      return 2
+    }
+  }
+
+  private static func replay(_ words: ArraySlice<String>) throws(UsageError) -> Int32 {
+    var options = try Options(words, flags: ["verbose"])
+    let serialWhere = options.string("serial") ?? "stdout"
+    let configurationPath = options.string("config")
+    let frames = try options.integer("frames", default: 0, range: 0...100_000_000)
+    let dataDirectory = options.string("data-dir")
+    let activations = options.string("activations") ?? "engine"
+    let cacheRoot = options.string("cache")
+    let modelOption = options.string("model")
+    let verbose = options.flag("verbose")
+    try options.rejectUnknown()
+    guard options.operands.count == 1, let sessionPath = options.operands.first else {
+      throw UsageError(message: "replay needs one session file (see teachpad replay --help)")
+    }
+    guard activations == "engine" || activations == "cache" else {
+      throw UsageError(message:
+        "option --activations: expected engine or cache, got '\(activations)'")
+    }
+
+    var configuration = Configuration()
+    if let configurationPath {
+      do {
+        configuration = try Configuration.load(path: configurationPath)
+      } catch {
+        throw UsageError(message: error.message)
+      }
+    }
+    LogSettings.minimumLevel = verbose ? configuration.logLevel : .warning
+    configuration.dataDirectory = try freshDataDirectory(dataDirectory)
+    let modelPath = ModelLocation.resolve(modelOption ?? configuration.modelPath)
+
+    let script = try readSession(sessionPath)
+    let folder = imageFolder(of: script, sessionPath: sessionPath)
+    let camera = ReplayCamera()
+    for image in script.images {
+      switch DecodedImage.read(path: folder + "/" + image) {
+      case .failure(let error): throw error
+      case .success(let decoded):
+        camera.add(rgb: decoded.pixels, width: decoded.width, height: decoded.height)
+      }
+    }
+
+    let extractor: any FeatureExtractor
+    if activations == "cache" {
+      extractor = try cachedExtractor(script, folder: folder, camera: camera,
+                                      modelPath: modelPath, cacheRoot: cacheRoot,
+                                      threads: configuration.inferenceThreads)
+    } else {
+      extractor = try ModelLoading.engine(
+        modelOption: modelPath, tensor: Engine.defaultCutTensorName,
+        threads: configuration.inferenceThreads).get()
+    }
+
+    let (link, tty) = try serialLink(serialWhere, baud: configuration.serialBaud)
+    var settings = ControllerSettings()
+    settings.directionRepeatMilliseconds = configuration.directionRepeatMilliseconds
+    let runner = ReplayRunner(
+      script: script, camera: camera, extractor: extractor,
+      learner: StoredLearner(configuration: configuration), serial: link,
+      settings: settings, frameCount: frames == 0 ? nil : frames)
+    if let tty { runner.afterStep = { drain(tty) } }
+    let summary = runner.run()
+
+    writeStandardOutput("session: \(sessionPath) (\(script.steps.count) steps, "
+      + "\(script.images.count) images, \(script.frameMilliseconds) ms a frame)\n"
+      + "activations: \(activations == "cache" ? "activation cache" : "engine, every frame")"
+      + "; data: \(configuration.dataDirectory)\n" + summary.text)
+    return 0
+  }
+
+  private static func readSession(_ path: String) throws(UsageError) -> SessionScript {
+    let bytes: [UInt8]
+    do {
+      bytes = try FileBytes.read(path: path)
+    } catch {
+      throw UsageError(message: "cannot read session \(path): \(error.reason)")
+    }
+    do {
+      return try SessionScript.parse(String(decoding: bytes, as: UTF8.self))
+    } catch {
+      throw UsageError(message: "session \(path): \(error.message)")
+    }
+  }
+
+  /// The session's `images` folder, relative to the session file's folder.
+  static func imageFolder(of script: SessionScript, sessionPath: String) -> String {
+    if script.imageFolder.hasPrefix("/") { return script.imageFolder }
+    guard let slash = sessionPath.lastIndex(of: "/") else { return script.imageFolder }
+    return String(sessionPath[..<slash]) + "/" + script.imageFolder
+  }
+
+  /// DIR, made if missing, else a new /tmp/teachpad-replay-PID[-N].
+  private static func freshDataDirectory(_ option: String?) throws(UsageError) -> String {
+    if let option {
+      if mkdir(option, 0o755) != 0 && shim_errno() != EEXIST {
+        throw UsageError(message: "cannot make data folder \(option): "
+          + "\(SystemError("mkdir").reason)")
+      }
+      return option
+    }
+    let base = "/tmp/teachpad-replay-\(getpid())"
+    for attempt in 0..<100 {
+      let path = attempt == 0 ? base : base + "-\(attempt)"
+      if mkdir(path, 0o700) == 0 { return path }
+      if shim_errno() != EEXIST { break }
+    }
+    throw UsageError(message: "cannot make a data folder \(base): "
+      + "\(SystemError("mkdir").reason) (give one with --data-dir)")
+  }
+
+  /// Every session image's activation from the activation cache.
+  private static func cachedExtractor(
+    _ script: SessionScript, folder: String, camera: ReplayCamera, modelPath: String,
+    cacheRoot: String?, threads: Int
+  ) throws(UsageError) -> TableExtractor {
+    let images = script.images.map {
+      LabelledImage(classIndex: 0, path: folder + "/" + $0, key: $0)
+    }
+    let dataset = ActivationDataset(classCount: 1, capacity: max(1, images.count))
+    let cache = try ActivationCache(modelPath: modelPath, root: cacheRoot,
+                                    threadCount: threads)
+    try cache.add(images, to: dataset)
+    let byteCount = dataset.shape.byteCount
+    var table: [UInt8] = []
+    table.reserveCapacity(images.count * byteCount)
+    for index in 0..<dataset.count { table.append(contentsOf: dataset.activation(at: index)) }
+    return TableExtractor(camera: camera, activations: table, byteCount: byteCount)
+  }
+
+  /// The link for --serial, and the tty link when it is one.
+  private static func serialLink(
+    _ place: String, baud: Int
+  ) throws(UsageError) -> (any SerialLink, LinuxSerialLink?) {
+    switch place {
+    case "stdout": return (DescriptorSerialLink(descriptor: 1), nil)
+    case "none": return (DescriptorSerialLink(descriptor: nil), nil)
+    default: break
+    }
+    let descriptor = shim_open_mode(place, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw UsageError(message: "option --serial: cannot open \(place): "
+        + "\(SystemError("open").reason)")
+    }
+    if isatty(descriptor) == 1 {
+      close(descriptor)
+      let link = LinuxSerialLink(settings: SerialSettings(path: place, baud: baud))
+      guard link.isConnected else {
+        throw UsageError(message: "option --serial: \(link.problem ?? place)")
+      }
+      return (link, link)
+    }
+    if ftruncate(descriptor, 0) != 0 {
+      close(descriptor)
+      throw UsageError(message: "option --serial: cannot empty \(place): "
+        + "\(SystemError("ftruncate").reason)")
+    }
+    return (DescriptorSerialLink(descriptor: descriptor), nil)
+  }
+
+  /// Waits (up to 2 s) until the tty took every pending line, so that a
+  /// replay to a console loses nothing to its own speed.
+  private static func drain(_ link: LinuxSerialLink) {
+    let deadline = shim_monotonic_nanoseconds() + 2_000_000_000
+    while link.pendingLineCount > 0, let port = link.port,
+          shim_monotonic_nanoseconds() < deadline {
+      _ = port.waitWritable(timeoutMilliseconds: 100)
+      link.service()
+    }
+  }
+}
