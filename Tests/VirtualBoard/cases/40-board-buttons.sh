@@ -4,7 +4,7 @@
 source "$VBOARD_HERE/guest/lib.sh"
 vb_need_probe
 set -e
-"$VB_PROBE" buttons 9 > /tmp/buttons 2> /tmp/buttons.log &
+"$VB_PROBE" buttons 13 > /tmp/buttons 2> /tmp/buttons.log &
 probe=$!
 vb_wait_for ready 20 /tmp/buttons
 # UP (5): one clean press and release.
@@ -25,6 +25,13 @@ for i in $(seq 1 150); do
   echo pull-up > "$VBOARD_GPIO_SYSFS/sim_gpio19/pull"
 done
 vb_gpio_press 19; sleep 0.4; vb_gpio_release 19
+# TRAIN (26): a burst that ends pressed must settle pressed (a hold after
+# 1 s proves it), then a clean release.
+for i in $(seq 1 150); do
+  echo pull-up > "$VBOARD_GPIO_SYSFS/sim_gpio26/pull"
+  echo pull-down > "$VBOARD_GPIO_SYSFS/sim_gpio26/pull"
+done
+sleep 1.6; vb_gpio_release 26
 wait $probe
 cat /tmp/buttons; sed 's/^/  log: /' /tmp/buttons.log
 count() { grep -c -x "$1" /tmp/buttons || true; }
@@ -36,4 +43,7 @@ count() { grep -c -x "$1" /tmp/buttons || true; }
   || vb_fail "RIGHT: presses and releases do not pair up"
 [ "$(count 'press left')" = "$(count 'release left')" ] \
   || vb_fail "LEFT (burst): presses and releases do not pair up"
+[ "$(count 'press train')" -ge 1 ] && [ "$(count 'hold train')" -ge 1 ] \
+  && [ "$(count 'press train')" = "$(count 'release train')" ] \
+  || vb_fail "TRAIN: a burst ending pressed did not settle pressed (no hold) or did not pair up"
 grep -q -x 'pressed now: none' /tmp/buttons || vb_fail "a button is still pressed after the bursts"
