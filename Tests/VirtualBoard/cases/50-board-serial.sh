@@ -15,5 +15,6 @@ vb_note "the program ran $took ms for a 4 s loop"
 vb_peer_mode record
 read -r _ offered _ _ dropped _ _ _ _ _ _ _ slowest _ < /tmp/stall
 [ "$dropped" -gt 0 ] || vb_fail "nothing was dropped or coalesced while the peer stalled"
-[ "$slowest" -le 100 ] || vb_fail "a send+service call took $slowest ms"
+# A blocked write would last until the peer reads again (seconds).
+[ "$slowest" -le 500 ] || vb_fail "a send+service call took $slowest ms"
 [ "$took" -le 9000 ] || vb_known_bug "the program took $took ms to end a 4 s loop: closing a UART with output pending waits for the stalled peer (8250 closing_wait, 30 s); SerialPort should tcflush(TCOFLUSH) before close"
