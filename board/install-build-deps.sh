@@ -10,6 +10,9 @@ packages=(
   libarmadillo-dev libopenblas-dev
   libturbojpeg0-dev libpng-dev
   qemu-user-static
+  # The ARM build and the board tests: Debian's archive keys for the arm64
+  # sysroot, python3 for the binary checks, systemd-analyze and useradd.
+  debian-archive-keyring python3 systemd passwd
 )
 
 missing=()

@@ -39,10 +39,12 @@ lap() {
 # 1. The probe: toolchain and sysroot, apart from product code.
 bash cross/make-sysroot.sh
 write_toolset
-arm_swift_build "$root/cross/probe" "$root/.build/aarch64-probe" -q \
-  || fail "the toolchain probe (cross/probe) does not build for aarch64"
-probe_output="$(TEACHPAD_ARM_BINARY="$root/.build/aarch64-probe/aarch64-none-none-elf/release/probe" \
-  bash cross/run.sh)"
+arm_build_executable "$root/cross/probe" "$root/.build/aarch64-probe" probe \
+  "$work/probe" > "$work/probe.log" 2>&1 || {
+  cat "$work/probe.log" >&2
+  fail "the toolchain probe (cross/probe) does not build for aarch64"
+}
+probe_output="$(TEACHPAD_ARM_BINARY="$work/probe" bash cross/run.sh)"
 [ "$probe_output" = "probe aarch64 12 5050" ] \
   || fail "the probe printed '$probe_output', expected 'probe aarch64 12 5050'"
 lap

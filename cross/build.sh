@@ -18,10 +18,7 @@ bash cross/make-sysroot.sh
 write_toolset
 
 start=$SECONDS
-arm_swift_build "$root" "$scratch" --product teachpad
-
-mkdir -p "$output"
-cp "$scratch/aarch64-none-none-elf/release/teachpad" "$output/teachpad"
+arm_build_executable "$root" "$scratch" teachpad "$output/teachpad"
 "$toolchain/bin/llvm-objcopy" --strip-all "$output/teachpad" \
   "$output/teachpad.stripped"
 echo "cross/build.sh: cross/out/teachpad built in $((SECONDS - start)) s," \

@@ -46,3 +46,26 @@ arm_swift_build() {
     --triple aarch64-none-none-elf --toolset "$toolset" \
     --scratch-path "$scratch" "$@"
 }
+
+# arm_build_executable PACKAGE_DIR SCRATCH_DIR TARGET OUTPUT
+# Compiles TARGET and its dependencies with arm_swift_build, then links
+# them here: clang drives lld for aarch64-linux-gnu against the sysroot
+# (crt files, libc, libgcc, interpreter /lib/ld-linux-aarch64.so.1), with
+# the libraries of the targets' linkerSettings (Embedded Swift ignores
+# autolink) and the toolchain's Unicode tables. Unused sections are
+# dropped and identical functions folded.
+arm_build_executable() {
+  local package="$1" scratch="$2" target="$3" output="$4" plan
+  arm_swift_build "$package" "$scratch" --target "$target" || return 1
+  plan="$(TEACHPAD_TARGET=aarch64 swift package dump-package \
+      --package-path "$package" 2> /dev/null \
+    | python3 "$root/cross/link-plan.py" "$target" \
+      "$scratch/aarch64-none-none-elf/release")" || return 1
+  mapfile -t link_inputs <<< "$plan"
+  mkdir -p "$(dirname "$output")"
+  "$toolchain/bin/clang" -fuse-ld=lld --target=aarch64-linux-gnu \
+    --sysroot="$sysroot" -o "$output" "${link_inputs[@]}" \
+    "$embedded_libraries/libswiftUnicodeDataTables.a" \
+    -Wl,--gc-sections -Wl,--icf=all \
+    -Wl,--defsym,main="${target}_main"
+}

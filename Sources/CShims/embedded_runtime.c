@@ -4,6 +4,7 @@
 // (cross/toolset.json.in) defines TEACHPAD_EMBEDDED.
 #if defined(TEACHPAD_EMBEDDED)
 
+#define _GNU_SOURCE  // strtod_l and strtof_l
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
