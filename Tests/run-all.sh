@@ -11,3 +11,7 @@ swift test
 # virtual board (prepares itself from Debian packages; see its README).
 bash Tests/VirtualBoard/vboard.sh test
 bash cross/embedded-check.sh
+# The Pi build under qemu (golden bytes, host-equal training, NEON kernels,
+# size), then what goes on the Pi (unit, udev rules, scratch-root install).
+bash cross/arm-check.sh
+bash board/tests/board-test.sh

@@ -74,6 +74,8 @@ has_command() { grep -qE "^  $1 " "$work/help.txt"; }
 
 # 4. Golden cut tensors, byte for byte.
 if has_command infer; then
+  [ -f "$model" ] || fail "no model at $model (set TEACHPAD_MODEL or TEACHPAD_SHARED)"
+  shopt -s nullglob
   count=0
   for input in "$golden"/input_*_1x224x224x3_u8.bin; do
     name="$(basename "$input")"
