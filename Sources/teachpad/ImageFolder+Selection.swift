@@ -27,7 +27,8 @@ struct ImageSelection {
       --model FILE           the .tflite model (else $TEACHPAD_MODEL)
       --cache DIR            activation cache (else $TEACHPAD_CACHE, else
                              ~/.cache/teachpad)
-      --threads N            inference threads (default 0: one per core)
+      --threads N            inference threads (default 0: one per core);
+                             for train also the training threads (default 1)
 
     """
 
