@@ -84,6 +84,10 @@ let package = Package(
     .testTarget(name: "BoardTests", dependencies: ["Board", "CShims"]),
     .testTarget(name: "SupportTests", dependencies: ["Support"]),
     .testTarget(
+      name: "ReplayTests",
+      dependencies: ["App", "Board", "Learning", "AllocationCounter"]
+    ),
+    .testTarget(
       name: "AppTests",
       dependencies: ["App", "Board", "Learning", "Inference"]
     ),

@@ -74,7 +74,8 @@ public final class ReplayRunner {
         }
         time.advance(milliseconds: frameMilliseconds)
         if (index + 1) % Self.memorySampleInterval == 0 {
-          memory.append(MemorySample(frame: index + 1, residentBytes: residentBytes()))
+          memory.append(MemorySample(frame: index + 1, residentBytes: residentBytes(),
+                                     heapBytes: Int(shim_heap_in_use())))
         }
         afterStep()
       }
@@ -132,10 +133,12 @@ public func residentBytes() -> Int {
   }
 }
 
-/// The resident memory after a number of frames.
+/// The memory after a number of frames: resident pages, and the bytes
+/// in use on the main malloc heap (-1 when the C library does not say).
 public struct MemorySample: Equatable {
   public var frame: Int
   public var residentBytes: Int
+  public var heapBytes: Int
 }
 
 /// What a replay did, and its printed form.
@@ -190,14 +193,19 @@ public struct ReplaySummary {
       + formatDecimal(Double(percentile(0.99)) / 1e6, digits: 2) + " ms, max "
       + formatDecimal(Double(percentile(1)) / 1e6, digits: 1) + " ms\n"
     if !memory.isEmpty {
-      text += "resident memory (KiB) every \(ReplayRunner.memorySampleInterval) frames:"
-      for sample in memory { text += " " + String(sample.residentBytes / 1024) }
+      text += "memory every \(ReplayRunner.memorySampleInterval) frames "
+        + "(frame: resident KiB, heap bytes in use):"
+      for sample in memory {
+        text += " \(sample.frame): \(sample.residentBytes / 1024), \(sample.heapBytes);"
+      }
       text += "\n"
       if memory.count >= 2 {
-        let growth = memory[memory.count - 1].residentBytes - memory[1].residentBytes
-        let frames = memory[memory.count - 1].frame - memory[1].frame
-        text += "resident growth after frame \(memory[1].frame): \(growth) bytes over "
-          + "\(frames) frames\n"
+        let first = memory[1]
+        let last = memory[memory.count - 1]
+        let frames = last.frame - first.frame
+        text += "growth after frame \(first.frame) (warm-up) over \(frames) frames: resident "
+          + "\(last.residentBytes - first.residentBytes) bytes, heap "
+          + "\(last.heapBytes - first.heapBytes) bytes\n"
       }
     }
     return text

@@ -167,10 +167,13 @@ public struct SessionScript: Equatable {
     steps.reduce(0) { $0 + ($1.expected == nil ? 0 : 1) }
   }
 
-  /// Where looping starts when a replay runs past the end: the first
-  /// scored step, so extra passes show only test frames.
+  /// Where looping starts when a replay runs past the end: the last step
+  /// with button events if it shows a frame, else the one after it, so
+  /// extra passes show only the frames after the last button (the test
+  /// poses), whole; their events are not played again.
   public var loopStart: Int {
-    steps.firstIndex { $0.expected != nil } ?? 0
+    guard let last = steps.lastIndex(where: { !$0.events.isEmpty }) else { return 0 }
+    return steps[last].image != nil || last + 1 == steps.count ? last : last + 1
   }
 
   public static func name(of button: Button) -> String {

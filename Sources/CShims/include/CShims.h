@@ -14,5 +14,6 @@
 #include "shim_arguments.h"
 #include "shim_notify.h"
 #include "shim_signals.h"
+#include "shim_memory.h"
 
 #endif
