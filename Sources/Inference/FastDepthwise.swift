@@ -162,15 +162,19 @@ final class FastDepthwise {
       var r0 = rows.0 + block, r1 = rows.1 + block, r2 = rows.2 + block
       var target = output + block
       for _ in 0..<g.outputWidth {
-        var sum = load(r0) * w0
-        sum.addProduct(load(r0 + tapStep), w1)
-        sum.addProduct(load(r0 + 2 * tapStep), w2)
-        sum.addProduct(load(r1), w3)
-        sum.addProduct(load(r1 + tapStep), w4)
-        sum.addProduct(load(r1 + 2 * tapStep), w5)
-        sum.addProduct(load(r2), w6)
-        sum.addProduct(load(r2 + tapStep), w7)
-        sum.addProduct(load(r2 + 2 * tapStep), w8)
+        // One chain per filter row: nine dependent FMAs would make each
+        // pixel wait on FMA latency; partial sums of whole numbers below
+        // 2^24 add exactly.
+        var top = load(r0) * w0
+        var middle = load(r1) * w3
+        var bottom = load(r2) * w6
+        top.addProduct(load(r0 + tapStep), w1)
+        middle.addProduct(load(r1 + tapStep), w4)
+        bottom.addProduct(load(r2 + tapStep), w7)
+        top.addProduct(load(r0 + 2 * tapStep), w2)
+        middle.addProduct(load(r1 + 2 * tapStep), w5)
+        bottom.addProduct(load(r2 + 2 * tapStep), w8)
+        let sum = top + middle + bottom
         let values = requantization.apply(
           wholeNumbers(sum) &+ biasVector)
         Bytes.store(values, target, count: count)

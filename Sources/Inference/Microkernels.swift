@@ -23,17 +23,6 @@ struct Tile16 {
   var r4a = SIMD8<Float>(), r4b = SIMD8<Float>()
   var r5a = SIMD8<Float>(), r5b = SIMD8<Float>()
 
-  @inline(__always)
-  func row(_ index: Int) -> (SIMD8<Float>, SIMD8<Float>) {
-    switch index {
-    case 0: return (r0a, r0b)
-    case 1: return (r1a, r1b)
-    case 2: return (r2a, r2b)
-    case 3: return (r3a, r3b)
-    case 4: return (r4a, r4b)
-    default: return (r5a, r5b)
-    }
-  }
 }
 
 /// Six row pointers into float A; unused rows repeat a valid row.
@@ -213,23 +202,14 @@ struct IntegerTile16 {
     rows.10 &+= whole(t.r5a); rows.11 &+= whole(t.r5b)
   }
 
-  @inline(__always)
-  func row(_ index: Int) -> (SIMD8<Int32>, SIMD8<Int32>) {
-    switch index {
-    case 0: return (rows.0, rows.1)
-    case 1: return (rows.2, rows.3)
-    case 2: return (rows.4, rows.5)
-    case 3: return (rows.6, rows.7)
-    case 4: return (rows.8, rows.9)
-    default: return (rows.10, rows.11)
-    }
-  }
 }
 
 /// Adds the bias, requantizes and stores `rows` output rows of a tile:
 /// `channelsLeft` channels (at most the panel's `width`) from `output`,
-/// rows `rowStride` bytes apart.
-@inline(__always)
+/// rows `rowStride` bytes apart. Rows are named one by one (no indexing).
+/// Kept out of line so the multiply loops keep their registers; everything
+/// inside it is inlined.
+@inline(never)
 func storeTile(_ tile: IntegerTile16, rows: Int, width: Int, channelsLeft: Int,
                bias: UnsafePointer<Int32>, requantization: VectorRequantization,
                output: UnsafeMutablePointer<UInt8>, rowStride: Int) {
@@ -238,14 +218,43 @@ func storeTile(_ tile: IntegerTile16, rows: Int, width: Int, channelsLeft: Int,
     ? UnsafeRawPointer(bias + 8).loadUnaligned(as: SIMD8<Int32>.self)
     : SIMD8<Int32>()
   let lowCount = min(channelsLeft, 8)
-  let highCount = min(max(channelsLeft - 8, 0), 8)
-  for row in 0..<rows {
-    let (low, high) = tile.row(row)
-    let target = output + row * rowStride
-    Bytes.store(requantization.apply(low &+ biasLow), target, count: lowCount)
-    if width > 8 {
-      Bytes.store(requantization.apply(high &+ biasHigh), target + 8,
-                  count: highCount)
-    }
+  let highCount = width > 8 ? min(max(channelsLeft - 8, 0), 8) : 0
+
+  let r = tile.rows
+  finishRow(r.0, r.1, biasLow, biasHigh, lowCount, highCount,
+            requantization, output)
+  if rows > 1 {
+    finishRow(r.2, r.3, biasLow, biasHigh, lowCount, highCount,
+              requantization, output + rowStride)
+  }
+  if rows > 2 {
+    finishRow(r.4, r.5, biasLow, biasHigh, lowCount, highCount,
+              requantization, output + 2 * rowStride)
+  }
+  if rows > 3 {
+    finishRow(r.6, r.7, biasLow, biasHigh, lowCount, highCount,
+              requantization, output + 3 * rowStride)
+  }
+  if rows > 4 {
+    finishRow(r.8, r.9, biasLow, biasHigh, lowCount, highCount,
+              requantization, output + 4 * rowStride)
+  }
+  if rows > 5 {
+    finishRow(r.10, r.11, biasLow, biasHigh, lowCount, highCount,
+              requantization, output + 5 * rowStride)
+  }
+}
+
+/// One row of a tile: bias, requantization, store.
+@_transparent
+func finishRow(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>,
+               _ biasLow: SIMD8<Int32>, _ biasHigh: SIMD8<Int32>,
+               _ lowCount: Int, _ highCount: Int,
+               _ requantization: VectorRequantization,
+               _ target: UnsafeMutablePointer<UInt8>) {
+  Bytes.store(requantization.apply(low &+ biasLow), target, count: lowCount)
+  if highCount > 0 {
+    Bytes.store(requantization.apply(high &+ biasHigh), target + 8,
+                count: highCount)
   }
 }

@@ -8,7 +8,25 @@
 /// (both operands INT32_MIN) cannot occur because M0 > 0. Taking bits 31..62
 /// of the 64-bit sum with a logical shift equals the arithmetic shift after
 /// truncation to 32 bits, and vector units have the logical one.
+///
+/// Most layers take a shorter exact path. When the right shift e is at least
+/// 1, there is no left shift, and the output zero point is at most the
+/// clamp minimum, both roundings fold into one:
+///
+///     out = floor((x·M0 + 2^30 + 2^(30+e)) / 2^(31+e))
+///
+/// (nested floor divisions by positive integers compose). It differs from
+/// the reference only for negative intermediate values, whose results are
+/// at most 0 either way and clamp to the minimum. Adding 2^62 keeps the
+/// 64-bit sum positive (|x·M0| < 2^62), so a logical shift is exact and the
+/// result is offset by 2^(31−e), which the clamp bounds absorb.
 struct VectorRequantization {
+  let folded: Bool
+  let foldedAddend: SIMD4<Int64>
+  let foldedShift: SIMD4<UInt64>
+  let foldedOffset: SIMD8<Int32>
+  let foldedMinimum: SIMD8<Int32>
+  let foldedMaximum: SIMD8<Int32>
   let leftShift: SIMD8<Int32>
   let shiftsLeft: Bool
   let multiplier: SIMD4<Int32>
@@ -32,23 +50,64 @@ struct VectorRequantization {
     zeroPoint = SIMD8(repeating: scalar.outputZeroPoint)
     minimum = SIMD8(repeating: scalar.outputMinimum)
     maximum = SIMD8(repeating: scalar.outputMaximum)
+
+    folded = left == 0 && right >= 1 && right <= 23
+      && scalar.outputZeroPoint <= scalar.outputMinimum
+    let e = Int64(folded ? right : 1)
+    foldedAddend = SIMD4(repeating: (1 << 62) + (1 << 30) + (1 << (30 + e)))
+    foldedShift = SIMD4(repeating: UInt64(31 + e))
+    // out = r − 2^(31−e) + zeroPoint, clamped.
+    let offset = Int32(1 << (31 - e)) - scalar.outputZeroPoint
+    foldedOffset = SIMD8(repeating: offset)
+    foldedMinimum = SIMD8(repeating: offset &+ scalar.outputMinimum)
+    foldedMaximum = SIMD8(repeating: offset &+ scalar.outputMaximum)
   }
 
   /// Accumulators (bias included) to clamped output values.
-  @inline(__always)
+  @_transparent
   func apply(_ accumulator: SIMD8<Int32>) -> SIMD8<Int32> {
+    folded ? applyFolded(accumulator) : applyInTwoSteps(accumulator)
+  }
+
+  @_transparent
+  func applyFolded(_ x: SIMD8<Int32>) -> SIMD8<Int32> {
+    let shifted = VectorRequantization.multiplyAddShift(
+      x, by: multiplier, adding: foldedAddend, shift: foldedShift)
+    var result = shifted
+    for lane in 0..<8 {
+      result[lane] = min(max(shifted[lane], foldedMinimum[lane]),
+                         foldedMaximum[lane])
+    }
+    return result &- foldedOffset
+  }
+
+  /// Per lane, bits 0..31 of (x · factor + addend) >> shift in 64 bits.
+  /// Even and odd lanes are multiplied in place as 64-bit pairs (one
+  /// signed 32x32->64 multiply each, no lane shuffles) and blended back.
+  @_transparent
+  static func multiplyAddShift(
+    _ x: SIMD8<Int32>, by factor: SIMD4<Int32>, adding addend: SIMD4<Int64>,
+    shift: SIMD4<UInt64>
+  ) -> SIMD8<Int32> {
+    let pairs = unsafeBitCast(x, to: SIMD4<Int64>.self)
+    let even = (pairs &<< 32) &>> 32
+    let odd = pairs &>> 32
+    let wide = SIMD4<Int64>(truncatingIfNeeded: factor)
+    let evenResult = SIMD4<UInt64>(truncatingIfNeeded: even &* wide &+ addend)
+      &>> shift
+    let oddResult = SIMD4<UInt64>(truncatingIfNeeded: odd &* wide &+ addend)
+      &>> shift
+    let lowHalves = SIMD4<UInt64>(repeating: 0xffff_ffff)
+    return unsafeBitCast((evenResult & lowHalves) | (oddResult &<< 32),
+                         to: SIMD8<Int32>.self)
+  }
+
+  @_transparent
+  func applyInTwoSteps(_ accumulator: SIMD8<Int32>) -> SIMD8<Int32> {
     let x = shiftsLeft ? accumulator &<< leftShift : accumulator
-    let nudge = SIMD4<Int64>(repeating: 1 << 30)
-    // Both factors visibly sign-extended from 32 bits, so the product is
-    // one signed 32x32->64 multiply per lane pair (pmuldq, smull).
-    let factor = SIMD4<Int64>(truncatingIfNeeded: multiplier)
-    let low = SIMD4<Int64>(truncatingIfNeeded: x.lowHalf) &* factor &+ nudge
-    let high = SIMD4<Int64>(truncatingIfNeeded: x.highHalf) &* factor &+ nudge
-    let doubledHigh = SIMD8<Int32>(
-      lowHalf: SIMD4<Int32>(truncatingIfNeeded:
-        SIMD4<UInt64>(truncatingIfNeeded: low) &>> 31),
-      highHalf: SIMD4<Int32>(truncatingIfNeeded:
-        SIMD4<UInt64>(truncatingIfNeeded: high) &>> 31))
+    let doubledHigh = VectorRequantization.multiplyAddShift(
+      x, by: multiplier, adding: SIMD4(repeating: 1 << 30),
+      shift: SIMD4(repeating: 31))
 
     let zero = SIMD8<Int32>(repeating: 0)
     let one = SIMD8<Int32>(repeating: 1)
@@ -70,12 +129,12 @@ struct VectorRequantization {
 
 /// Unaligned loads and stores of short byte vectors.
 enum Bytes {
-  @inline(__always)
+  @_transparent
   static func load8(_ pointer: UnsafePointer<UInt8>) -> SIMD8<UInt8> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<UInt8>.self)
   }
 
-  @inline(__always)
+  @_transparent
   static func store8(_ values: SIMD8<Int32>, _ pointer: UnsafeMutablePointer<UInt8>) {
     // Lane by lane: the generic narrowing conversion is a library call.
     var bytes = SIMD8<UInt8>()
@@ -84,7 +143,7 @@ enum Bytes {
   }
 
   /// Stores the first `count` (0...8) lanes.
-  @inline(__always)
+  @_transparent
   static func store(_ values: SIMD8<Int32>, _ pointer: UnsafeMutablePointer<UInt8>,
                     count: Int) {
     if count >= 8 {
@@ -97,7 +156,7 @@ enum Bytes {
   }
 
   /// x − zeroPoint for `count` bytes, as float, eight at a time.
-  @inline(__always)
+  @_transparent
   static func widen(_ source: UnsafePointer<UInt8>, count: Int,
                     zeroPoint: Int32, into target: UnsafeMutablePointer<Float>) {
     let offset = SIMD8<Float>(repeating: Float(zeroPoint))
@@ -119,7 +178,7 @@ enum Bytes {
 /// Float lanes holding whole numbers, as int32. Written lane by lane
 /// because the generic SIMD conversion is a scalar library call; this form
 /// compiles to one vector convert (cvttps2dq, fcvtzs) with -Ounchecked.
-@inline(__always)
+@_transparent
 func wholeNumbers(_ x: SIMD8<Float>) -> SIMD8<Int32> {
   SIMD8<Int32>(Int32(x[0]), Int32(x[1]), Int32(x[2]), Int32(x[3]),
                Int32(x[4]), Int32(x[5]), Int32(x[6]), Int32(x[7]))

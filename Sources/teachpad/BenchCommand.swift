@@ -51,12 +51,13 @@ enum BenchCommand {
 
     let macs = engine.graph.layers.reduce(0) { $0 + $1.multiplyAccumulates }
     var text = "threads: \(engine.threadCount)\n"
-    text += "op  type                 MACs        median us\n"
+    text += "op  type                 MACs        median us  min us\n"
     for (index, layer) in engine.graph.layers.enumerated() {
       text += InspectCommand.pad(String(layer.operatorIndex), 4)
         + InspectCommand.pad(layer.typeName, 21)
         + InspectCommand.pad(String(layer.multiplyAccumulates), 12)
-        + decimal(Double(median(perLayer[index])) / 1000, 1) + "\n"
+        + InspectCommand.pad(decimal(Double(median(perLayer[index])) / 1000, 1), 11)
+        + decimal(Double(perLayer[index].min() ?? 0) / 1000, 1) + "\n"
     }
     let total = median(totals)
     text += "total: median \(decimal(Double(total) / 1_000_000, 3)) ms over "

@@ -16,7 +16,8 @@ final class KernelTwinTests: XCTestCase {
     let real = (1 + Double(generator.next() % 1000) / 1000) * pow2(exponent)
       * (generator.next() % 10 == 0 ? 64 : 1)
     let (multiplier, shift) = Requantization.quantize(multiplier: real)
-    let zeroPoint = Int32(generator.next() % 256)
+    // Half the layers like the model's (zero point 0), half anything.
+    let zeroPoint = generator.next() % 2 == 0 ? 0 : Int32(generator.next() % 256)
     return Requantization(multiplier: multiplier, shift: shift,
                           outputZeroPoint: zeroPoint, outputMinimum: 0,
                           outputMaximum: 255)
@@ -172,6 +173,12 @@ final class KernelTwinTests: XCTestCase {
       for lane in 0..<8 {
         let magnitude = Int32(truncatingIfNeeded: generator.next() % (1 << 25))
         lanes[lane] = generator.next() % 2 == 0 ? magnitude : -magnitude
+      }
+      // The extremes of int32 as well.
+      if generator.next() % 4 == 0 {
+        lanes[0] = Int32.max
+        lanes[1] = Int32.min
+        lanes[2] = Int32.min + 1
       }
       let result = vector.apply(lanes)
       for lane in 0..<8 {

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Times teachpad against LiteRT's default interpreter (XNNPACK) on the same
+# model, in the same run, and prints teachpad's time divided by LiteRT's
+# for one thread and for all threads. Both run the whole model (input to
+# probabilities); teachpad's time to the cut tensor is printed as well.
+#
+#   bash bench/litert/run.sh [MODEL] [RUNS]
+#
+# Needs network access to PyPI the first time (ai-edge-litert, numpy go
+# into a virtualenv under ${TEACHPAD_BENCH_VENV:-/tmp/teachpad-litert-venv}).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+model=${1:-${TEACHPAD_MODEL:-../shared/models/mobilenet_v1_0.25_224_quant.tflite}}
+runs=${2:-200}
+venv=${TEACHPAD_BENCH_VENV:-/tmp/teachpad-litert-venv}
+threads=$(nproc)
+
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip
+fi
+"$venv/bin/python" -c "import ai_edge_litert" 2>/dev/null \
+  || "$venv/bin/pip" install -q ai-edge-litert numpy
+
+swift build -c release --product teachpad >/dev/null
+teachpad=.build/release/teachpad
+
+litert() {
+  "$venv/bin/python" - "$model" "$1" "$runs" <<'PY'
+import sys, time
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter
+model, threads, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+interpreter = Interpreter(model_path=model, num_threads=threads)
+interpreter.allocate_tensors()
+detail = interpreter.get_input_details()[0]
+image = np.random.default_rng(0).integers(0, 256, size=detail["shape"], dtype=np.uint8)
+interpreter.set_tensor(detail["index"], image)
+for _ in range(20):
+    interpreter.invoke()
+times = []
+for _ in range(runs):
+    start = time.perf_counter()
+    interpreter.invoke()
+    times.append(time.perf_counter() - start)
+print("%.4f" % (1000 * float(np.median(times))))
+PY
+}
+
+teachpad_ms() {
+  "$teachpad" bench --model "$model" --threads "$1" --runs "$runs" $2 \
+    | sed -n "s/^median_ms\[$1\]=//p" | tail -n 1
+}
+
+echo "model: $model; median of $runs runs after warm-up; $(nproc) cores"
+printf "%-8s %-14s %-14s %-14s %s\n" threads "LiteRT ms" "teachpad ms" "ratio" "teachpad cut ms"
+for count in 1 "$threads"; do
+  [ "$count" = 1 ] && [ "$threads" = 1 ] && continue
+  litert_ms=$(litert "$count")
+  full_ms=$(teachpad_ms "$count" --full)
+  cut_ms=$(teachpad_ms "$count" "")
+  ratio=$(python3 -c "print('%.3f' % ($full_ms / $litert_ms))")
+  printf "%-8s %-14s %-14s %-14s %s\n" "$count" "$litert_ms" "$full_ms" "$ratio" "$cut_ms"
+done
