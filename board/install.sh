@@ -141,12 +141,16 @@ if [ -n "$root" ]; then
            "$root/etc/systemd/system/multi-user.target.wants/teachpad.service"; }
   say "enabled teachpad.service in $root"
 else
-  if command -v udevadm > /dev/null; then
-    udevadm control --reload
-    udevadm trigger --subsystem-match=video4linux --subsystem-match=tty \
-      --subsystem-match=gpio
+  # In a chroot (an image being prepared) neither udevd nor systemd runs;
+  # enabling still works there, reloading does not.
+  if [ -d /run/systemd/system ]; then
+    if command -v udevadm > /dev/null; then
+      udevadm control --reload || say "note: udev rules load at the next boot"
+      udevadm trigger --subsystem-match=video4linux --subsystem-match=tty \
+        --subsystem-match=gpio || true
+    fi
+    systemctl daemon-reload
   fi
-  systemctl daemon-reload
   systemctl enable teachpad.service
   say "enabled teachpad.service; start it now with: sudo systemctl start teachpad"
 fi
