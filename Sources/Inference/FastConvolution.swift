@@ -113,11 +113,11 @@ final class FastConvolution {
     let pixels = g.outputHeight * g.outputWidth
     let tiles = (pixels + tileRows - 1) / tileRows
     let panels = packed.panelStarts.count
-    // Split pixels between threads when there are enough of them, else
-    // split channel panels (every thread then widens the same pixels).
+    // Split pixels between threads, or channel panels when that divides
+    // the work more evenly (every thread then widens the same pixels).
     var tileRange = 0..<tiles
     var panelRange = 0..<panels
-    if tiles >= 2 * parts || panels < parts {
+    if largestShare(tiles, parts) * panels <= largestShare(panels, parts) * tiles {
       tileRange = share(tiles, part, parts)
     } else {
       panelRange = share(panels, part, parts)
@@ -188,6 +188,10 @@ final class FastConvolution {
     let rowDepth = g.filterWidth * channels
     let pixelStride = g.strideWidth * channels
     let panels = packed.panelStarts.count
+    if panels == 1 && packed.panelWidths[0] == 8 {
+      runWindowedNarrow(part: part, parts: parts, output: output)
+      return
+    }
     for outY in share(g.outputHeight, part, parts) {
       var outX = 0
       while outX < g.outputWidth {
@@ -233,6 +237,71 @@ final class FastConvolution {
       }
     }
   }
+}
+
+extension FastConvolution {
+  /// Windowed layers with at most eight output channels (the first layer
+  /// of MobileNet): tiles of twelve pixels, one eight-wide panel.
+  func runWindowedNarrow(part: Int, parts: Int,
+                         output: UnsafeMutablePointer<UInt8>) {
+    guard let paddedInput else { return }
+    let g = parameters.geometry
+    let channels = g.inputChannels
+    let rowDepth = g.filterWidth * channels
+    let pixelStride = g.strideWidth * channels
+    let values = UnsafePointer(packed.values)
+    for outY in share(g.outputHeight, part, parts) {
+      var outX = 0
+      while outX < g.outputWidth {
+        let rows = min(2 * tileRows, g.outputWidth - outX)
+        let firstRows = min(rows, tileRows)
+        let secondRows = rows - firstRows
+        var sum = IntegerTile16()
+        var tile = Tile16()
+        var chunkUsed = 0
+        for filterY in 0..<g.filterHeight {
+          if chunkUsed + rowDepth > chunkDepth {
+            sum.add(tile)
+            tile = Tile16()
+            chunkUsed = 0
+          }
+          let inY = outY * g.strideHeight + filterY * g.dilationHeight
+          let first = paddedInput + (inY * paddedWidth + outX * g.strideWidth)
+            * channels
+          let firstPointers = RowPointers(UnsafePointer(first),
+                                          stride: pixelStride, count: firstRows)
+          let secondPointers = secondRows > 0
+            ? RowPointers(UnsafePointer(first + tileRows * pixelStride),
+                          stride: pixelStride, count: secondRows)
+            : firstPointers
+          Microkernel.accumulate8Twelve(
+            firstPointers, secondPointers, depth: rowDepth,
+            panel: values + filterY * rowDepth * 8, into: &tile)
+          chunkUsed += rowDepth
+        }
+        sum.add(tile)
+        let target = output + (outY * g.outputWidth + outX) * g.outputChannels
+        storeTile(sum, rows: firstRows, width: 8,
+                  channelsLeft: g.outputChannels, bias: packed.bias,
+                  requantization: requantization, output: target,
+                  rowStride: g.outputChannels)
+        if secondRows > 0 {
+          storeTile(sum.secondHalves(), rows: secondRows, width: 8,
+                    channelsLeft: g.outputChannels, bias: packed.bias,
+                    requantization: requantization,
+                    output: target + tileRows * g.outputChannels,
+                    rowStride: g.outputChannels)
+        }
+        outX += rows
+      }
+    }
+  }
+}
+
+/// The most any one of `parts` workers gets of `count` items.
+@inline(__always)
+func largestShare(_ count: Int, _ parts: Int) -> Int {
+  (count + parts - 1) / parts
 }
 
 /// The part of `0..<count` that worker `part` of `parts` takes.

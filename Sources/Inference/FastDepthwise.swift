@@ -77,9 +77,22 @@ final class FastDepthwise {
     for slot in 0..<ringRows { tags[slot] = -1 }
     zeroRow.update(repeating: 0, count: rowFloats)
 
+    // Split output rows between threads, or blocks of eight channels when
+    // that divides the work more evenly (each thread then widens every
+    // input row it needs).
+    let blocks = paddedChannels / 8
+    var rowRange = 0..<g.outputHeight
+    var blockRange = 0..<blocks
+    if largestShare(g.outputHeight, parts) * blocks
+      <= largestShare(blocks, parts) * g.outputHeight {
+      rowRange = share(g.outputHeight, part, parts)
+    } else {
+      blockRange = share(blocks, part, parts)
+    }
+
     var rowsOfTaps = (UnsafePointer(zeroRow), UnsafePointer(zeroRow),
                       UnsafePointer(zeroRow))
-    for outY in share(g.outputHeight, part, parts) {
+    for outY in rowRange {
       let top = outY * g.strideHeight - g.padTop
       if g.filterHeight == 3 && g.filterWidth == 3 {
         rowsOfTaps.0 = widenedRow(top, input, scratch, zeroRow, tags)
@@ -87,11 +100,11 @@ final class FastDepthwise {
                                   zeroRow, tags)
         rowsOfTaps.2 = widenedRow(top + 2 * g.dilationHeight, input, scratch,
                                   zeroRow, tags)
-        row3x3(rowsOfTaps, output: output + outY * g.outputWidth
-               * g.outputChannels)
+        row3x3(rowsOfTaps, blocks: blockRange,
+               output: output + outY * g.outputWidth * g.outputChannels)
       } else {
         rowGeneral(top: top, input: input, scratch: scratch, zeroRow: zeroRow,
-                   tags: tags,
+                   tags: tags, blocks: blockRange,
                    output: output + outY * g.outputWidth * g.outputChannels)
       }
     }
@@ -144,14 +157,14 @@ final class FastDepthwise {
 
   private func row3x3(
     _ rows: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-    output: UnsafeMutablePointer<UInt8>
+    blocks: Range<Int>, output: UnsafeMutablePointer<UInt8>
   ) {
     let g = parameters.geometry
     let pc = paddedChannels
     let step = g.strideWidth * pc
     let tapStep = g.dilationWidth * pc
-    var block = 0
-    while block < pc {
+    var block = blocks.lowerBound * 8
+    while block < blocks.upperBound * 8 {
       let w = UnsafePointer(weights + block)
       let w0 = load(w), w1 = load(w + pc), w2 = load(w + 2 * pc)
       let w3 = load(w + 3 * pc), w4 = load(w + 4 * pc), w5 = load(w + 5 * pc)
@@ -189,6 +202,7 @@ final class FastDepthwise {
                           scratch: UnsafeMutablePointer<Float>,
                           zeroRow: UnsafeMutablePointer<Float>,
                           tags: UnsafeMutablePointer<Int32>,
+                          blocks: Range<Int>,
                           output: UnsafeMutablePointer<UInt8>) {
     let g = parameters.geometry
     let pc = paddedChannels
@@ -196,8 +210,8 @@ final class FastDepthwise {
       _ = widenedRow(top + filterY * g.dilationHeight, input, scratch,
                      zeroRow, tags)
     }
-    var block = 0
-    while block < pc {
+    var block = blocks.lowerBound * 8
+    while block < blocks.upperBound * 8 {
       let biasVector = UnsafeRawPointer(bias + block)
         .loadUnaligned(as: SIMD8<Int32>.self)
       let count = min(8, g.outputChannels - block)

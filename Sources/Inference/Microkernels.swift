@@ -77,6 +77,34 @@ enum Microkernel {
     tile = t
   }
 
+  /// A panel of 8 channels for twelve rows: `first` rows land in the `a`
+  /// halves, `second` rows in the `b` halves. Twelve independent chains
+  /// hide FMA latency when a layer has only eight output channels.
+  @inline(__always)
+  static func accumulate8Twelve(_ first: RowPointers, _ second: RowPointers,
+                                depth: Int, panel: UnsafePointer<Float>,
+                                into tile: inout Tile16) {
+    var t = tile
+    var b = UnsafeRawPointer(panel)
+    for k in 0..<depth {
+      let b0 = b.loadUnaligned(as: SIMD8<Float>.self)
+      t.r0a.addProduct(SIMD8<Float>(repeating: first.p0[k]), b0)
+      t.r1a.addProduct(SIMD8<Float>(repeating: first.p1[k]), b0)
+      t.r2a.addProduct(SIMD8<Float>(repeating: first.p2[k]), b0)
+      t.r3a.addProduct(SIMD8<Float>(repeating: first.p3[k]), b0)
+      t.r4a.addProduct(SIMD8<Float>(repeating: first.p4[k]), b0)
+      t.r5a.addProduct(SIMD8<Float>(repeating: first.p5[k]), b0)
+      t.r0b.addProduct(SIMD8<Float>(repeating: second.p0[k]), b0)
+      t.r1b.addProduct(SIMD8<Float>(repeating: second.p1[k]), b0)
+      t.r2b.addProduct(SIMD8<Float>(repeating: second.p2[k]), b0)
+      t.r3b.addProduct(SIMD8<Float>(repeating: second.p3[k]), b0)
+      t.r4b.addProduct(SIMD8<Float>(repeating: second.p4[k]), b0)
+      t.r5b.addProduct(SIMD8<Float>(repeating: second.p5[k]), b0)
+      b += 32
+    }
+    tile = t
+  }
+
   /// The same for a panel of 8 channels (only the `a` halves are used).
   @inline(__always)
   static func accumulate8(_ rows: RowPointers, depth: Int,
@@ -186,6 +214,15 @@ struct IntegerTile16 {
   @inline(__always)
   init(_ tile: Tile16) {
     add(tile)
+  }
+
+  /// The `b` halves moved into the `a` places (for twelve-row tiles).
+  @inline(__always)
+  func secondHalves() -> IntegerTile16 {
+    var moved = IntegerTile16()
+    moved.rows.0 = rows.1; moved.rows.2 = rows.3; moved.rows.4 = rows.5
+    moved.rows.6 = rows.7; moved.rows.8 = rows.9; moved.rows.10 = rows.11
+    return moved
   }
 
   @inline(__always)
