@@ -30,18 +30,37 @@ collect() {  # PIN PATTERN TOKEN
   sleep 1
   vb_gpio_press $1
   vb_wait_for "COLLECT,$3,3" 120 "$received" $teachpad || { show; vb_fail "no 3 examples of $3 collected"; }
+  # Released, and back to IDLE before the next button, as a player who
+  # watches the LEDs would. (Seen on 3 Dec: DOWN pressed within the loop
+  # turn that saw UP's release never started collecting, though held 120 s.)
+  local idle; idle=$(grep -c 'TPSTA,[0-9]*,IDLE' "$received" || true)
   vb_gpio_release $1
+  local end=$((EPOCHSECONDS + 120))
+  until (( $(grep -c 'TPSTA,[0-9]*,IDLE' "$received" || true) > idle )); do
+    ((EPOCHSECONDS < end)) || { show; vb_fail "no IDLE after releasing $3"; }
+    sleep 0.5
+  done
   step "collected $3"
-  sleep 1
 }
 collect 5 $bars UP
 collect 6 $checkers DOWN
-# Held longer than one turn of the loop (a frame takes seconds under TCG).
-vb_gpio_press 26; sleep 5; vb_gpio_release 26
+# A command button is held until the loop has turned twice (its heartbeat
+# lines come from the loop; a frame takes seconds under TCG), so that the
+# press is not lost to the debouncer's late settling (see case 43).
+turns() {
+  local before; before=$(grep -c TPHBT "$received" || true)
+  local end=$((EPOCHSECONDS + 90))
+  while ((EPOCHSECONDS < end)); do
+    (( $(grep -c TPHBT "$received" || true) >= before + $1 )) && return 0
+    sleep 0.5
+  done
+}
+click() { vb_gpio_press $1; turns 2; vb_gpio_release $1; }
+click 26
 vb_wait_for 'TRAIN,100' 120 "$received" $teachpad || { show; vb_fail "training did not finish"; }
 step "trained"
 sleep 1
-vb_gpio_press 21; sleep 5; vb_gpio_release 21
+click 21
 vb_wait_for 'PLAY' 60 "$received" $teachpad || { show; vb_fail "no PLAY state"; }
 step "playing"
 expect() {  # PATTERN TOKEN
