@@ -46,6 +46,16 @@ public final class Predictor {
     sums.update(repeating: 0, count: classCount)
   }
 
+  /// Sums the window again from the stored frames once per pass, so the
+  /// running sums cannot drift over hours of play.
+  private func recomputeSums() {
+    for label in 0..<classCount {
+      var total = 0.0
+      for frame in 0..<filled { total += Double(history[frame * classCount + label]) }
+      sums[label] = total
+    }
+  }
+
   /// Adds one frame's probabilities and returns the current answer.
   public func add(_ probabilities: UnsafeBufferPointer<Float>) -> Prediction {
     precondition(probabilities.count == classCount,
@@ -58,6 +68,7 @@ public final class Predictor {
     }
     next = (next + 1) % smoothingFrameCount
     filled = min(filled + 1, smoothingFrameCount)
+    if next == 0 { recomputeSums() }
 
     var best = 0
     for label in 1..<classCount where sums[label] > sums[best] { best = label }
