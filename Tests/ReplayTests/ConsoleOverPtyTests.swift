@@ -6,18 +6,16 @@ import XCTest
 /// pseudo-terminal pair: the console makes the pair and reads the master,
 /// the replay (or the test) writes to the slave like a serial port.
 final class ConsoleOverPtyTests: XCTestCase {
-  private var scratch: URL!
+  private var scratch: ScratchFolder!
   private static let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
   override func setUpWithError() throws {
-    scratch = FileManager.default.temporaryDirectory
-      .appendingPathComponent("console-pty-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    scratch = try ScratchFolder("console-pty")
   }
 
   override func tearDownWithError() throws {
-    try FileManager.default.removeItem(at: scratch)
+    try scratch.remove()
   }
 
   private var binary: URL {
@@ -90,7 +88,7 @@ final class ConsoleOverPtyTests: XCTestCase {
   func testReplayedSessionReachesTheConsoleWhole() throws {
     let data = try sharedFile("data/sign-language-digits")
     let model = try modelPath()
-    let session = scratch.appendingPathComponent("session.txt").path
+    let session = scratch.path("session.txt")
     let written = try run(["session", "--data", data, "--classes", "0,1,2,5",
                            "--per-class", "5", "--test", "8", "--out", session])
     XCTAssertEqual(written.status, 0)
@@ -99,7 +97,7 @@ final class ConsoleOverPtyTests: XCTestCase {
 
     let (console, pipe, path) = try startConsole()
     let replay = try run(["replay", session, "--serial", path, "--activations", "cache",
-                          "--model", model, "--data-dir", scratch.appendingPathComponent("data").path])
+                          "--model", model, "--data-dir", scratch.path("data")])
     XCTAssertEqual(replay.status, 0)
     let received = finish(console, pipe)
 

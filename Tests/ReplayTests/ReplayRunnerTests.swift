@@ -9,17 +9,15 @@ import XCTest
 /// and heads: tiny images, and activations looked up per image in which
 /// each class lights its own band of channels.
 final class ReplayRunnerTests: XCTestCase {
-  private var scratch: URL!
+  private var scratch: ScratchFolder!
   private let byteCount = ActivationShape.mobileNetCut.byteCount
 
   override func setUpWithError() throws {
-    scratch = FileManager.default.temporaryDirectory
-      .appendingPathComponent("replay-runner-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    scratch = try ScratchFolder("replay-runner")
   }
 
   override func tearDownWithError() throws {
-    try FileManager.default.removeItem(at: scratch)
+    try scratch.remove()
   }
 
   /// Images 0..<16 train (4 per class, in class order), 16..<24 test
@@ -95,7 +93,7 @@ final class ReplayRunnerTests: XCTestCase {
     XCTAssertEqual(summary.dropped, 0)
     XCTAssertEqual(summary.frameNanoseconds.count, 43)
     XCTAssertEqual(FileManager.default.fileExists(
-      atPath: scratch.appendingPathComponent("head.tphd").path), true)
+      atPath: scratch.path("head.tphd")), true)
     XCTAssertTrue(summary.text.contains(
       "direction accuracy: 1.000 (8/8 test frames; 0 with no confident direction)\n"),
                   summary.text)
@@ -109,7 +107,7 @@ final class ReplayRunnerTests: XCTestCase {
   func testLongReplayKeepsHeapAndResidentMemoryFlatAfterWarmUp() throws {
     for head in [HeadKind.dense, .nearestNeighbors] {
       let runner = makeRunner(makeSession(), head: head, frameCount: 5000,
-                              dataDirectory: scratch.appendingPathComponent(head.name).path)
+                              dataDirectory: scratch.path(head.name))
       var passes = 0
       var allocations: Int64 = -1
       runner.afterStep = {
