@@ -6,9 +6,11 @@
 #
 # Usage: scripts/demo.sh
 # Environment (all optional):
-#   TEACHPAD_MODEL      a local copy of the model (else ../shared/models, else
-#                       the public download; see board/fetch-model.sh)
-#   TEACHPAD_DATA       the image folder (default ../shared/data/sign-language-digits)
+#   TEACHPAD_SHARED     the shared folder (default ../shared beside the clone)
+#   TEACHPAD_MODEL      a local copy of the model (else $TEACHPAD_SHARED/models,
+#                       else the public download; see board/fetch-model.sh)
+#   TEACHPAD_DATA       the image folder (default
+#                       $TEACHPAD_SHARED/data/sign-language-digits)
 #   TEACHPAD_DEMO_DIR   where the model, session, serial log and saved head go
 #                       (default .build/demo)
 #   TEACHPAD_BUILD_DIR  SwiftPM's scratch folder (default .build)
@@ -23,7 +25,8 @@ fail() {
 }
 
 work="${TEACHPAD_DEMO_DIR:-$root/.build/demo}"
-data="${TEACHPAD_DATA:-$root/../shared/data/sign-language-digits}"
+shared="${TEACHPAD_SHARED:-$root/../shared}"
+data="${TEACHPAD_DATA:-$shared/data/sign-language-digits}"
 build_dir="${TEACHPAD_BUILD_DIR:-$root/.build}"
 mkdir -p "$work"
 
@@ -32,7 +35,11 @@ board/install-build-deps.sh
 
 say "2/5 the model"
 model="$work/mobilenet_v1_0.25_224_quant.tflite"
-board/fetch-model.sh --out "$model"
+from=()
+if [ -z "${TEACHPAD_MODEL:-}" ] && [ -f "$shared/models/mobilenet_v1_0.25_224_quant.tflite" ]; then
+  from=(--from "$shared/models/mobilenet_v1_0.25_224_quant.tflite")
+fi
+board/fetch-model.sh --out "$model" "${from[@]}"
 
 say "3/5 building teachpad (release)"
 command -v swift > /dev/null \

@@ -23,11 +23,15 @@ final class ConsoleOverPtyTests: XCTestCase {
       .appendingPathComponent("teachpad")
   }
 
+  /// A file of `$TEACHPAD_SHARED`, else of `../shared` beside the repository.
   private func sharedFile(_ relative: String) throws -> String {
-    let path = Self.repositoryRoot.appendingPathComponent("../shared/" + relative)
-      .standardized.path
+    let root = ProcessInfo.processInfo.environment["TEACHPAD_SHARED"].map {
+      URL(fileURLWithPath: $0)
+    } ?? Self.repositoryRoot.appendingPathComponent("../shared")
+    let path = root.appendingPathComponent(relative).standardized.path
     guard FileManager.default.fileExists(atPath: path) else {
-      throw XCTSkip("\(path) is missing")
+      XCTFail("\(path) is missing (set TEACHPAD_SHARED)")
+      throw CocoaError(.fileNoSuchFile)
     }
     return path
   }
