@@ -16,6 +16,8 @@ public final class Engine {
   public static let defaultCutTensorName =
     "MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6"
 
+  static let log = Logger("inference")
+
   public let graph: Graph
   public let plan: ArenaPlan
   public let threadCount: Int
@@ -98,6 +100,12 @@ public final class Engine {
       capacity: max(1, graph.layers.count))
     layerNanoseconds.initialize(repeating: 0, count: max(1, graph.layers.count))
 
+    Engine.log.info("""
+      \(graph.layers.count) layers to '\(output.name)', arena \
+      \(plan.arenaByteCount) bytes (lower bound \(plan.lowerBoundByteCount)), \
+      \(scratchFloats * 4 * self.threadCount) bytes of scratch, \
+      \(self.threadCount) threads
+      """)
     if self.threadCount > 1 {
       do {
         pool = try WorkerPool(count: self.threadCount) { [unowned(unsafe) self] part in
