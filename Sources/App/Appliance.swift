@@ -14,6 +14,10 @@ public final class Appliance {
   let buttons: any Buttons
   let serial: any SerialLink
   let extractor: any FeatureExtractor
+  /// Called on every step and after every training batch: `teachpad run`
+  /// feeds the systemd watchdog here, so a long training is not mistaken
+  /// for a hang.
+  public var onAlive: () -> Void = {}
 
   /// How long a step waits for a frame. The camera itself decides when a
   /// silence means it stalled; this only bounds how late a button is seen.
@@ -66,6 +70,7 @@ public final class Appliance {
 
     controller.tick()
     serial.service()
+    onAlive()
   }
 
   private func deliverButtonEvents(waitingMilliseconds: Int) {
@@ -78,6 +83,7 @@ public final class Appliance {
   /// controller has queued heartbeats and progress), and button events are
   /// drained so the controller sees what was released meanwhile.
   private func serviceWhileTraining() {
+    onAlive()
     serial.service()
     buttons.events(timeoutMilliseconds: 0) { controller.handle($0) }
   }

@@ -42,6 +42,9 @@ public final class SerialPort {
   }
 
   deinit {
+    // Unsent output would make close wait for the driver's drain limit
+    // (closing_wait, 30 s) when the console has stopped reading.
+    tcflush(descriptor, TCOFLUSH)
     close(descriptor)
   }
 

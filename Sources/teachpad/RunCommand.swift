@@ -102,8 +102,15 @@ enum RunCommand {
     let appliance = Appliance(controller: controller, camera: camera,
                               buttons: buttons, serial: serial, extractor: engine)
 
+    // Under systemd (Type=notify, WatchdogSec): ready once the devices are
+    // open, a keep-alive every step, stopping at the end. Outside systemd
+    // the notifier does nothing.
+    let notifier = ServiceNotifier()
+    appliance.onAlive = { notifier.keepAlive() }
+    notifier.ready()
     log.info("running; SIGINT or SIGTERM stops")
     appliance.run { StopSignals.requested }
+    notifier.stopping()
     log.info("stopping on signal \(StopSignals.signalNumber)")
   }
 
