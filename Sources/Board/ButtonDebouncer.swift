@@ -12,6 +12,12 @@
 /// kernel's event queue, whose final edges are lost. When no level can be
 /// read (a scripted line), the direction of the last edge counts.
 ///
+/// Edges carry the kernel's timestamps and may be read long after they
+/// happened (a busy loop reads a whole press and release at once). So an
+/// edge that comes a full quiet period after the one before it first
+/// settles that earlier state, at its own time; a press and release read
+/// together are still both reported.
+///
 /// Not guaranteed: a press shorter than the quiet period is not reported;
 /// that is the price of rejecting contact bounce.
 public struct ButtonDebouncer {
@@ -27,6 +33,11 @@ public struct ButtonDebouncer {
   private var lastEdgeToPressed = false
   private var pressedSince: Int64 = 0
   private var holdReported = true
+  /// Times of changes settled by edge timing, waiting for the next
+  /// `advance`. They alternate, the first being a change away from
+  /// `isPressed`.
+  private var settledTimes: (Int64, Int64, Int64, Int64) = (0, 0, 0, 0)
+  private var settledCount = 0
 
   public init(debounceNanoseconds: Int64 = 20_000_000,
               holdNanoseconds: Int64 = 1_000_000_000,
@@ -40,14 +51,53 @@ public struct ButtonDebouncer {
 
   /// Records an edge at `time`; `toPressed` is the level it went to.
   public mutating func edge(toPressed: Bool, at time: Int64) {
+    if let quietUntil, time >= quietUntil {
+      // The previous burst had settled before this edge came.
+      settle(to: lastEdgeToPressed, at: burstStart)
+      self.quietUntil = nil
+    }
     if quietUntil == nil { burstStart = time }
     edgeCountInBurst += 1
     lastEdgeToPressed = toPressed
     quietUntil = time + debounceNanoseconds
   }
 
+  /// Queues a settled state change. Four fit; beyond that the oldest
+  /// press-and-release pair is dropped whole, so reports stay paired.
+  private mutating func settle(to level: Bool, at time: Int64) {
+    let current = settledCount % 2 == 0 ? isPressed : !isPressed
+    guard level != current else { return }
+    if settledCount == 4 {
+      settledTimes = (settledTimes.2, settledTimes.3, 0, 0)
+      settledCount = 2
+    }
+    switch settledCount {
+    case 0: settledTimes.0 = time
+    case 1: settledTimes.1 = time
+    case 2: settledTimes.2 = time
+    default: settledTimes.3 = time
+    }
+    settledCount += 1
+  }
+
+  private mutating func reportSettled(_ report: (ButtonAction, Int64) -> Void) {
+    let times = settledTimes
+    for index in 0..<settledCount {
+      let time = index == 0 ? times.0 : index == 1 ? times.1
+        : index == 2 ? times.2 : times.3
+      isPressed.toggle()
+      if isPressed {
+        pressedSince = time
+        holdReported = false
+      }
+      report(isPressed ? .press : .release, time)
+    }
+    settledCount = 0
+  }
+
   /// The earliest time at which `advance` has something to do.
   public var nextDeadline: Int64? {
+    if settledCount > 0 { return 0 }
     if let quietUntil { return quietUntil }
     if isPressed && !holdReported { return pressedSince + holdNanoseconds }
     return nil
@@ -60,6 +110,7 @@ public struct ButtonDebouncer {
     now: Int64, readLevel: () -> Bool?,
     _ report: (ButtonAction, Int64) -> Void
   ) {
+    if settledCount > 0 { reportSettled(report) }
     if let quietUntil, now >= quietUntil {
       let level = readLevel() ?? lastEdgeToPressed
       self.quietUntil = nil

@@ -123,3 +123,52 @@ final class ButtonDebouncerTests: XCTestCase {
     XCTAssertEqual(advance(at: ms(5000), level: true), [])
   }
 }
+
+/// Edges read long after they happened: a busy loop reads a whole press
+/// and release in one go.
+final class ButtonDebouncerLateReadTests: XCTestCase {
+  func testPressAndReleaseReadTogetherAreBothReported() {
+    var debouncer = ButtonDebouncer(debounceNanoseconds: 20_000_000)
+    debouncer.edge(toPressed: true, at: 1_000_000_000)
+    debouncer.edge(toPressed: false, at: 1_300_000_000)
+    var seen: [String] = []
+    debouncer.advance(now: 2_500_000_000, readLevel: { false }) { action, time in
+      seen.append("\(action)@\(time / 1_000_000)")
+    }
+    XCTAssertEqual(seen, ["press@1000", "release@1300"])
+    XCTAssertFalse(debouncer.isPressed)
+  }
+
+  func testBounceInsideTheQuietPeriodStillCountsOnce() {
+    var debouncer = ButtonDebouncer(debounceNanoseconds: 20_000_000)
+    for (index, time) in [0, 2, 5, 9, 300, 303].enumerated() {
+      debouncer.edge(toPressed: index % 2 == 0, at: Int64(time) * 1_000_000)
+    }
+    var seen: [String] = []
+    debouncer.advance(now: 1_000_000_000, readLevel: { false }) { action, time in
+      seen.append("\(action)@\(time / 1_000_000)")
+    }
+    // Edges 0, 2, 5, 9 ms are one burst that ends released (no change);
+    // 300 and 303 ms are another that also ends released: contact bounce
+    // with no settled press, so nothing is reported.
+    XCTAssertEqual(seen, [])
+    XCTAssertFalse(debouncer.isPressed)
+  }
+
+  func testManyShortPressesKeepPressAndReleasePaired() {
+    var debouncer = ButtonDebouncer(debounceNanoseconds: 20_000_000)
+    for press in 0..<5 {
+      let start = Int64(press) * 200_000_000
+      debouncer.edge(toPressed: true, at: start)
+      debouncer.edge(toPressed: false, at: start + 100_000_000)
+    }
+    var seen: [String] = []
+    debouncer.advance(now: 5_000_000_000, readLevel: { false }) { action, time in
+      seen.append("\(action)@\(time / 1_000_000)")
+    }
+    // Four changes wait at most; older press-and-release pairs are dropped
+    // whole, and the last burst settles by reading the line.
+    XCTAssertEqual(seen, ["press@600", "release@700", "press@800", "release@900"])
+    XCTAssertFalse(debouncer.isPressed)
+  }
+}
