@@ -119,7 +119,10 @@ enum ReplayCommand {
       script: script, camera: camera, extractor: extractor,
       learner: StoredLearner(configuration: configuration), serial: link,
       settings: settings, frameCount: frames == 0 ? nil : frames)
-    if let tty { runner.afterStep = { drain(tty) } }
+    if let tty {
+      var peerGaveUp = false
+      runner.afterStep = { drain(tty, peerGaveUp: &peerGaveUp) }
+    }
     let summary = runner.run()
 
     writeStandardOutput("session: \(sessionPath) (\(script.steps.count) steps, "
@@ -197,7 +200,9 @@ enum ReplayCommand {
     case "none": return (DescriptorSerialLink(descriptor: nil), nil)
     default: break
     }
-    let descriptor = shim_open_mode(place, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0o644)
+    // O_NONBLOCK: a serial port without carrier must not hold up the probe.
+    let descriptor = shim_open_mode(
+      place, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC | O_NONBLOCK, 0o644)
     guard descriptor >= 0 else {
       throw UsageError(message: "option --serial: cannot open \(place): "
         + "\(SystemError("open").reason)")
@@ -218,12 +223,24 @@ enum ReplayCommand {
     return (DescriptorSerialLink(descriptor: descriptor), nil)
   }
 
-  /// Waits (up to 2 s) until the tty took every pending line, so that a
-  /// replay to a console loses nothing to its own speed.
-  private static func drain(_ link: LinuxSerialLink) {
+  /// Waits until the tty took every pending line, so that a replay to a
+  /// console loses nothing to its own speed. A peer that takes nothing for
+  /// 2 s is left behind (its lines coalesce, as on the device) until it
+  /// catches up by itself.
+  private static func drain(_ link: LinuxSerialLink, peerGaveUp: inout Bool) {
+    if peerGaveUp {
+      link.service()
+      if link.pendingLineCount == 0 { peerGaveUp = false }
+      return
+    }
     let deadline = shim_monotonic_nanoseconds() + 2_000_000_000
-    while link.pendingLineCount > 0, let port = link.port,
-          shim_monotonic_nanoseconds() < deadline {
+    while link.pendingLineCount > 0, let port = link.port {
+      guard shim_monotonic_nanoseconds() < deadline else {
+        peerGaveUp = true
+        writeStandardError("teachpad: \(link.settings.path) is not being read; "
+          + "lines coalesce until it is\n")
+        return
+      }
       _ = port.waitWritable(timeoutMilliseconds: 100)
       link.service()
     }
