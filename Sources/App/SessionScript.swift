@@ -3,7 +3,7 @@ import Board
 /// A recorded session for `teachpad replay`: frames from image files in
 /// order, button presses and releases at given frames, and the true
 /// direction of the frames that are scored. The text format (documented
-/// in docs/session.md):
+/// in README.md, "Session files"):
 ///
 ///     teachpad-session 1
 ///     # a comment

@@ -17,7 +17,7 @@ enum ReplayCommand {
                            [--model FILE] [--verbose]
 
     Runs the state machine of `teachpad run` on a session file (see
-    docs/session.md; `teachpad session` writes one): each recorded frame is
+    README.md, "Session files"; `teachpad session` writes one): each recorded frame is
     a pass of the appliance loop, with the frame's button events, its image
     as the camera frame, and time moving one frame interval. Prints a
     summary: examples per class, training loss, lines sent, direction

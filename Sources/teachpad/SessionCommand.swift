@@ -14,7 +14,7 @@ enum SessionCommand {
                             [--frame-ms N] [--split-seed N]
                             [--test-fraction X] [--manifest FILE]
 
-    Writes a session for `teachpad replay` (format in docs/session.md):
+    Writes a session for `teachpad replay` (format in README.md, "Session files"):
     UP held over N images of the first class, DOWN over N of the second,
     then LEFT and RIGHT; TRAIN pressed and released; PLAY pressed and
     released; then the test images in shuffled order, each shown for
