@@ -10,7 +10,6 @@
 #include <armadillo>
 #include <cmath>
 #include <limits>
-#include <pthread.h>
 
 namespace {
 
@@ -35,47 +34,6 @@ inline void add_scaled(float *__restrict target,
   }
 }
 
-/// Runs body(part) for part in 0..<parts, part 0 on the calling thread and
-/// the others on POSIX threads started for this call (a few per training
-/// step, far cheaper than the step). A part whose thread cannot start runs
-/// here instead, so the result never depends on how many threads ran.
-template <typename Body>
-void run_parts(int32_t parts, const Body &body) {
-  struct Task {
-    const Body *body;
-    int32_t part;
-    static void *run(void *argument) {
-      const Task *task = static_cast<const Task *>(argument);
-      (*task->body)(task->part);
-      return nullptr;
-    }
-  };
-  parts = std::max(1, std::min(parts, 16));
-  Task tasks[16];
-  pthread_t threads[16];
-  bool started[16] = {};
-  for (int32_t part = 1; part < parts; part++) {
-    tasks[part] = Task{&body, part};
-    started[part] = pthread_create(&threads[part], nullptr, Task::run, &tasks[part]) == 0;
-  }
-  body(0);
-  for (int32_t part = 1; part < parts; part++) {
-    if (started[part]) {
-      pthread_join(threads[part], nullptr);
-    } else {
-      body(part);
-    }
-  }
-}
-
-/// The start of part `part` of `count` items split into `parts`, rounded to
-/// a multiple of `step` so vector loops keep whole registers.
-int32_t part_start(int32_t count, int32_t parts, int32_t part, int32_t step) {
-  if (part >= parts) return count;
-  const int64_t start = int64_t(count) * part / parts;
-  return std::min(count, int32_t(start / step * step));
-}
-
 }  // namespace
 
 extern "C" void headmath_hidden_forward(const headmath_batch *batch,
@@ -98,71 +56,6 @@ extern "C" void headmath_hidden_forward(const headmath_batch *batch,
       if (output[unit] < 0) output[unit] = 0;
     }
   }
-}
-
-extern "C" void headmath_batch_columns(const headmath_batch *batch,
-                                       int32_t feature_count,
-                                       headmath_columns *columns) {
-  int32_t *offsets = columns->column_offsets;
-  for (int32_t feature = 0; feature <= feature_count; feature++) offsets[feature] = 0;
-
-  // Counting sort by feature: count, prefix-sum, place.
-  for (int32_t row = 0; row < batch->selection_count; row++) {
-    const int32_t example = batch->selection[row];
-    for (int32_t entry = batch->offsets[example];
-         entry < batch->offsets[example + 1]; entry++) {
-      offsets[batch->features[entry] + 1]++;
-    }
-  }
-  for (int32_t feature = 0; feature < feature_count; feature++) {
-    offsets[feature + 1] += offsets[feature];
-  }
-  for (int32_t row = 0; row < batch->selection_count; row++) {
-    const int32_t example = batch->selection[row];
-    for (int32_t entry = batch->offsets[example];
-         entry < batch->offsets[example + 1]; entry++) {
-      const int32_t slot = offsets[batch->features[entry]]++;
-      columns->rows[slot] = row;
-      columns->values[slot] = batch->values[entry];
-    }
-  }
-  // Placing moved each offset to the next column's start; shift back.
-  for (int32_t feature = feature_count; feature > 0; feature--) {
-    offsets[feature] = offsets[feature - 1];
-  }
-  offsets[0] = 0;
-}
-
-extern "C" void headmath_hidden_forward_columns(
-    const headmath_columns *columns, int32_t example_count,
-    int32_t feature_count, const float *first_weights, const float *first_bias,
-    int32_t units, float *hidden, int32_t thread_count) {
-  const int32_t parts = std::max(1, std::min(thread_count, 16));
-  run_parts(parts, [=](int32_t part) {
-    const int32_t first = part_start(units, parts, part, 8);
-    const int32_t end = part_start(units, parts, part + 1, 8);
-    const int32_t width = end - first;
-    if (width <= 0) return;
-
-    for (int32_t row = 0; row < example_count; row++) {
-      float *output = hidden + int64_t(row) * units + first;
-      for (int32_t unit = 0; unit < width; unit++) output[unit] = first_bias[first + unit];
-    }
-    for (int32_t feature = 0; feature < feature_count; feature++) {
-      const float *weights = first_weights + int64_t(feature) * units + first;
-      for (int32_t entry = columns->column_offsets[feature];
-           entry < columns->column_offsets[feature + 1]; entry++) {
-        add_scaled(hidden + int64_t(columns->rows[entry]) * units + first, weights,
-                   columns->values[entry], width);
-      }
-    }
-    for (int32_t row = 0; row < example_count; row++) {
-      float *output = hidden + int64_t(row) * units + first;
-      for (int32_t unit = 0; unit < width; unit++) {
-        if (output[unit] < 0) output[unit] = 0;
-      }
-    }
-  });
 }
 
 extern "C" void headmath_output_forward(const float *hidden,
@@ -204,7 +97,7 @@ extern "C" float headmath_cross_entropy(const float *probabilities,
 }
 
 extern "C" void headmath_backward(
-    const headmath_columns *columns, int32_t count, const float *hidden,
+    const headmath_batch *batch, int32_t count, const float *hidden,
     const float *probabilities, const int32_t *labels, int32_t units,
     int32_t classes, int32_t feature_count, const float *second_weights,
     float *output_delta, float *hidden_delta, float *first_weights_gradient,
@@ -233,16 +126,18 @@ extern "C" void headmath_backward(
   bias_gradient.zeros();
   for (int32_t row = 0; row < count; row++) bias_gradient += hidden_delta_t.col(row);
 
-  // First layer, feature by feature: each gradient row is written once,
-  // zero for features that no example of the batch has.
+  // First layer (the reference the fused step is tested against): zero,
+  // then scatter each example's nonzeros.
   if (first_weights_gradient == nullptr) return;
-  for (int32_t feature = 0; feature < feature_count; feature++) {
-    float *gradient = first_weights_gradient + int64_t(feature) * units;
-    for (int32_t unit = 0; unit < units; unit++) gradient[unit] = 0;
-    for (int32_t entry = columns->column_offsets[feature];
-         entry < columns->column_offsets[feature + 1]; entry++) {
-      add_scaled(gradient, hidden_delta + int64_t(columns->rows[entry]) * units,
-                 columns->values[entry], units);
+  for (int64_t index = 0; index < int64_t(feature_count) * units; index++) {
+    first_weights_gradient[index] = 0;
+  }
+  for (int32_t row = 0; row < count; row++) {
+    const int32_t example = batch->selection[row];
+    for (int32_t entry = batch->offsets[example]; entry < batch->offsets[example + 1];
+         entry++) {
+      add_scaled(first_weights_gradient + int64_t(batch->features[entry]) * units,
+                 hidden_delta + int64_t(row) * units, batch->values[entry], units);
     }
   }
 }
@@ -256,43 +151,6 @@ double adam_correction(float beta1, float beta2, int64_t step) {
 }
 
 }  // namespace
-
-extern "C" void headmath_first_layer_adam(
-    const headmath_columns *columns, const float *hidden_delta, int32_t units,
-    int32_t feature_count, float *weights, float *first_moment,
-    float *second_moment, float learning_rate, float beta1, float beta2,
-    float epsilon, int64_t step, int32_t thread_count) {
-  const float rate =
-      float(double(learning_rate) * adam_correction(beta1, beta2, step));
-  const float keep1 = 1 - beta1;
-  const float keep2 = 1 - beta2;
-  const int32_t parts = std::max(1, std::min(thread_count, 16));
-
-  run_parts(parts, [=](int32_t part) {
-    float gradient[4096];
-    const int32_t end = part_start(feature_count, parts, part + 1, 1);
-    for (int32_t feature = part_start(feature_count, parts, part, 1); feature < end;
-         feature++) {
-      for (int32_t unit = 0; unit < units; unit++) gradient[unit] = 0;
-      for (int32_t entry = columns->column_offsets[feature];
-           entry < columns->column_offsets[feature + 1]; entry++) {
-        add_scaled(gradient, hidden_delta + int64_t(columns->rows[entry]) * units,
-                   columns->values[entry], units);
-      }
-
-      const int64_t start = int64_t(feature) * units;
-      float *__restrict row = weights + start;
-      float *__restrict mean = first_moment + start;
-      float *__restrict square_mean = second_moment + start;
-      for (int32_t unit = 0; unit < units; unit++) {
-        const float g = gradient[unit];
-        mean[unit] += (g - mean[unit]) * keep1;
-        square_mean[unit] += (g * g - square_mean[unit]) * keep2;
-        row[unit] -= rate * mean[unit] / (std::sqrt(square_mean[unit]) + epsilon);
-      }
-    }
-  });
-}
 
 extern "C" void headmath_adam_step(float *parameters, const float *gradients,
                                    float *first_moment, float *second_moment,

@@ -130,6 +130,8 @@ struct SparseExamples {
   var features: [UInt16]
   var values: [Float]
   var labels: [Int32]
+  /// 1 for each feature that some example has, 0 for the rest.
+  var activeFeatures: [UInt8]
 
   init(_ dataset: ActivationDataset, scale: Float) {
     let featureCount = dataset.shape.byteCount
@@ -153,6 +155,8 @@ struct SparseExamples {
       offsets.append(Int32(features.count))
       labels.append(Int32(dataset.label(at: index)))
     }
+    activeFeatures = [UInt8](repeating: 0, count: featureCount)
+    for feature in features { activeFeatures[Int(feature)] = 1 }
   }
 }
 
@@ -172,17 +176,19 @@ struct DenseTrainer {
   var firstBiasMoments: AdamMoments
   var secondWeightsMoments: AdamMoments
 
-  /// The batch by feature (see `headmath_columns`).
-  var columnOffsets: [Int32]
-  var columnRows: [Int32]
-  var columnValues: [Float]
+  /// Scratch of the blocked first-layer kernels, sized for `threadCount`.
+  var cursors: [Int32] = []
+  var gradientBlocks: [Float] = []
+  let batchCapacity: Int
 
   /// Whether the first layer's gradient goes straight into Adam, row by
   /// row (the fast path), or is kept in `firstWeightsGradient` first (the
   /// reference the tests read and compare with).
   var fusesFirstLayer: Bool
   /// Threads for the first layer's forward pass and Adam step.
-  var threadCount = 1
+  var threadCount = 1 {
+    didSet { sizeScratch() }
+  }
 
   init(
     head: DenseHead, batchCapacity: Int, examples: SparseExamples,
@@ -191,9 +197,7 @@ struct DenseTrainer {
     precondition(head.units <= 4096, "DenseTrainer: \(head.units) units, at most 4096")
     self.head = head
     self.fusesFirstLayer = fusesFirstLayer
-    columnOffsets = [Int32](repeating: 0, count: head.shape.byteCount + 1)
-    columnRows = [Int32](repeating: 0, count: max(1, examples.values.count))
-    columnValues = [Float](repeating: 0, count: max(1, examples.values.count))
+    self.batchCapacity = batchCapacity
     let examples = batchCapacity + 1
     hidden = [Float](repeating: 0, count: examples * head.units)
     probabilities = [Float](repeating: 0, count: examples * head.classCount)
@@ -207,6 +211,14 @@ struct DenseTrainer {
     firstWeightsMoments = AdamMoments(count: head.firstWeights.count)
     firstBiasMoments = AdamMoments(count: head.firstBias.count)
     secondWeightsMoments = AdamMoments(count: head.secondWeights.count)
+    sizeScratch()
+  }
+
+  private mutating func sizeScratch() {
+    let threads = max(1, min(threadCount, 16))
+    cursors = [Int32](repeating: 0, count: threads * (batchCapacity + 1))
+    gradientBlocks = [Float](
+      repeating: 0, count: threads * Int(HEADMATH_FEATURE_BLOCK) * head.units)
   }
 
   /// One Adam step on the examples `order[range]`; returns their mean loss
@@ -230,7 +242,10 @@ struct DenseTrainer {
               values: values.baseAddress,
               selection: orderBuffer.baseAddress.map { $0 + range.lowerBound },
               selection_count: Int32(count))
-            loss = forwardAndBackward(&batch, learningRate: learningRate, step: step)
+            loss = examples.activeFeatures.withUnsafeBufferPointer { active in
+              forwardAndBackward(&batch, activeFeatures: active.baseAddress,
+                                 learningRate: learningRate, step: step)
+            }
           }
         }
       }
@@ -248,41 +263,30 @@ struct DenseTrainer {
   }
 
   private mutating func forwardAndBackward(
-    _ batch: inout headmath_batch, learningRate: Float, step: Int
+    _ batch: inout headmath_batch, activeFeatures: UnsafePointer<UInt8>?,
+    learningRate: Float, step: Int
   ) -> Float {
     let count = batch.selection_count
     let units = Int32(head.units)
     let classes = Int32(head.classCount)
     let featureCount = Int32(head.shape.byteCount)
-    columnOffsets.withUnsafeMutableBufferPointer { offsets in
-      columnRows.withUnsafeMutableBufferPointer { rows in
-        columnValues.withUnsafeMutableBufferPointer { values in
-          var columns = headmath_columns(column_offsets: offsets.baseAddress,
-                                         rows: rows.baseAddress,
-                                         values: values.baseAddress)
-          headmath_batch_columns(&batch, featureCount, &columns)
-          headmath_hidden_forward_columns(&columns, count, featureCount, head.firstWeights,
-                                          head.firstBias, units, &hidden,
-                                          Int32(threadCount))
-          headmath_output_forward(hidden, count, units, head.secondWeights, classes,
-                                  &probabilities)
-          if fusesFirstLayer {
-            headmath_backward(&columns, count, hidden, probabilities, batchLabels, units,
-                              classes, featureCount, head.secondWeights, &outputDelta,
-                              &hiddenDelta, nil, &firstBiasGradient,
-                              &secondWeightsGradient)
-            firstWeightsMoments.fusedFirstLayerStep(
-              &head.firstWeights, columns: &columns, hiddenDelta: hiddenDelta,
-              units: units, featureCount: featureCount, learningRate: learningRate,
-              step: step, threadCount: Int32(threadCount))
-          } else {
-            headmath_backward(&columns, count, hidden, probabilities, batchLabels, units,
-                              classes, featureCount, head.secondWeights, &outputDelta,
-                              &hiddenDelta, &firstWeightsGradient, &firstBiasGradient,
-                              &secondWeightsGradient)
-          }
-        }
-      }
+    let threads = Int32(max(1, min(threadCount, 16)))
+    headmath_hidden_forward_blocks(&batch, featureCount, head.firstWeights, head.firstBias,
+                                   units, &hidden, &cursors, threads)
+    headmath_output_forward(hidden, count, units, head.secondWeights, classes,
+                            &probabilities)
+    firstWeightsGradient.withUnsafeMutableBufferPointer { gradient in
+      headmath_backward(&batch, count, hidden, probabilities, batchLabels, units, classes,
+                        featureCount, head.secondWeights, &outputDelta, &hiddenDelta,
+                        fusesFirstLayer ? nil : gradient.baseAddress, &firstBiasGradient,
+                        &secondWeightsGradient)
+    }
+    if fusesFirstLayer {
+      firstWeightsMoments.fusedFirstLayerStep(
+        &head.firstWeights, batch: &batch, activeFeatures: activeFeatures,
+        hiddenDelta: hiddenDelta, units: units, featureCount: featureCount,
+        learningRate: learningRate, step: step, gradientBlocks: &gradientBlocks,
+        cursors: &cursors, threadCount: threads)
     }
     return headmath_cross_entropy(probabilities, batchLabels, count, classes)
   }
@@ -319,17 +323,19 @@ public struct AdamMoments {
 
 extension AdamMoments {
   /// The first layer's gradient and Adam step in one pass over the weights
-  /// (see `headmath_first_layer_adam`).
+  /// (see `headmath_first_layer_adam_blocks`).
   mutating func fusedFirstLayerStep(
-    _ weights: inout [Float], columns: inout headmath_columns, hiddenDelta: [Float],
-    units: Int32, featureCount: Int32, learningRate: Float, step: Int,
-    threadCount: Int32
+    _ weights: inout [Float], batch: inout headmath_batch,
+    activeFeatures: UnsafePointer<UInt8>?, hiddenDelta: [Float], units: Int32,
+    featureCount: Int32, learningRate: Float, step: Int, gradientBlocks: inout [Float],
+    cursors: inout [Int32], threadCount: Int32
   ) {
     precondition(weights.count == mean.count,
                  "AdamMoments.fusedFirstLayerStep: \(weights.count) weights, "
                  + "\(mean.count) moments")
-    headmath_first_layer_adam(&columns, hiddenDelta, units, featureCount, &weights,
-                              &mean, &squareMean, learningRate, Self.beta1, Self.beta2,
-                              Self.epsilon, Int64(step), threadCount)
+    headmath_first_layer_adam_blocks(
+      &batch, featureCount, activeFeatures, hiddenDelta, units, &weights, &mean,
+      &squareMean, learningRate, Self.beta1, Self.beta2, Self.epsilon, Int64(step),
+      &gradientBlocks, &cursors, threadCount)
   }
 }

@@ -116,6 +116,50 @@ final class DenseHeadTests: XCTestCase {
     XCTAssertNotEqual(weights[1], weights[0].map { _ in 0 })
   }
 
+  /// The register strips: 13 units (a last vector overlapping the one
+  /// before it), 210 units (strips of 96, 96 and 18), over 600 features (two
+  /// whole blocks of 256 and a part block), on one thread and on three.
+  func testBlockedKernelsMatchPredictionAndTheReferenceGradient() {
+    let shape = ActivationShape(height: 1, width: 2, channels: 300)
+    let dataset = separableDataset(classCount: 3, perClass: 4, shape: shape)
+    let examples = SparseExamples(dataset, scale: 0.02)
+    let order: [Int32] = [3, 0, 7, 11, 5, 2, 9]
+    for units in [13, 210] {
+      var weights: [[Float]] = []
+      for (fused, threads) in [(false, 1), (true, 1), (true, 3)] {
+        let head = DenseHead(shape: shape, classCount: 3, units: units, inputScale: 0.02)
+        var random = SeededRandom(seed: 5)
+        head.initializeWeights(random: &random)
+        for index in head.firstBias.indices { head.firstBias[index] = 0.01 }
+        var expected = [Float](repeating: 0, count: 3 * order.count)
+        for (row, example) in order.enumerated() {
+          expected.withUnsafeMutableBufferPointer { buffer in
+            _ = head.predict(dataset.activation(at: Int(example)),
+                             probabilities: UnsafeMutableBufferPointer(
+                               rebasing: buffer[(row * 3)..<(row * 3 + 3)]))
+          }
+        }
+        var trainer = DenseTrainer(head: head, batchCapacity: 7, examples: examples,
+                                   fusesFirstLayer: fused)
+        trainer.threadCount = threads
+        for step in 1...3 {
+          _ = trainer.step(examples, order: order, range: 0..<7, learningRate: 0.01,
+                           step: step)
+          if step == 1 {
+            for (found, wanted) in zip(trainer.probabilities, expected) {
+              XCTAssertEqual(found, wanted, accuracy: 1e-6, "\(units) units")
+            }
+          }
+        }
+        weights.append(head.firstWeights)
+      }
+      XCTAssertEqual(weights[1], weights[2], "\(units) units: 1 and 3 threads")
+      for (reference, fused) in zip(weights[0], weights[1]) {
+        XCTAssertEqual(fused, reference, accuracy: 1e-6, "\(units) units")
+      }
+    }
+  }
+
   func testBatchSizeIsFloorOfExamplesTimesFraction() {
     var settings = HeadSettings()
     XCTAssertEqual(settings.batchSize(exampleCount: 10), 4)

@@ -10,7 +10,7 @@
 //   probabilities         example_count x classes
 // Activations arrive as sparse rows because most of them are zero: example e
 // of a set has the nonzero features features[offsets[e] ..< offsets[e+1]]
-// with the matching values.
+// with the matching values, features in increasing order.
 #ifndef TEACHPAD_HEADMATH_H
 #define TEACHPAD_HEADMATH_H
 
@@ -30,34 +30,28 @@ typedef struct {
   int32_t selection_count;
 } headmath_batch;
 
-/// The same batch by feature (compressed sparse columns): the nonzeros of
-/// feature f are rows[column_offsets[f] ..< column_offsets[f+1]] (positions
-/// in the batch) with their values. Training walks the first layer by
-/// feature so each weight row is read once per batch, not once per example.
-typedef struct {
-  int32_t *column_offsets;  // feature_count + 1
-  int32_t *rows;            // room for every nonzero of the batch
-  float *values;
-} headmath_columns;
-
-/// Fills `columns` from the selected examples of `batch`.
-void headmath_batch_columns(const headmath_batch *batch,
-                            int32_t feature_count, headmath_columns *columns);
-
-/// hidden = relu(x * first_weights + first_bias) for each selected example.
+/// hidden = relu(x * first_weights + first_bias) for each selected example
+/// (the one-example path of prediction).
 void headmath_hidden_forward(const headmath_batch *batch,
                              const float *first_weights,
                              const float *first_bias, int32_t units,
                              float *hidden);
 
-/// The same as `headmath_hidden_forward`, walking the batch by feature,
-/// on `thread_count` threads (each takes a share of the units).
-void headmath_hidden_forward_columns(const headmath_columns *columns,
-                                     int32_t example_count,
-                                     int32_t feature_count,
-                                     const float *first_weights,
-                                     const float *first_bias, int32_t units,
-                                     float *hidden, int32_t thread_count);
+/// Features per block of the training kernels: a block's weight or
+/// gradient rows (block x units floats) stay in the level-2 cache while
+/// every example of the batch visits them.
+#define HEADMATH_FEATURE_BLOCK 256
+
+/// hidden = relu(x * first_weights + first_bias) for each selected example,
+/// block of features by block, on `thread_count` threads (each takes a
+/// share of the examples). `cursors` is scratch for `selection_count`
+/// entries. Gives the same numbers whatever the thread count.
+void headmath_hidden_forward_blocks(const headmath_batch *batch,
+                                    int32_t feature_count,
+                                    const float *first_weights,
+                                    const float *first_bias, int32_t units,
+                                    float *hidden, int32_t *cursors,
+                                    int32_t thread_count);
 
 /// probabilities = softmax(hidden * second_weights) row by row.
 void headmath_output_forward(const float *hidden, int32_t example_count,
@@ -70,36 +64,38 @@ float headmath_cross_entropy(const float *probabilities,
                              const int32_t *labels, int32_t example_count,
                              int32_t classes);
 
-/// Gradients of the mean cross-entropy for one batch (given by feature,
-/// `example_count` examples). `output_delta`
-/// (example_count x classes) and `hidden_delta` (example_count x units) are
-/// scratch. The first-layer gradient has feature_count x units floats and is
-/// written in full, unless it is NULL (see `headmath_first_layer_adam`).
-void headmath_backward(const headmath_columns *columns,
-                       int32_t example_count, const float *hidden,
-                       const float *probabilities, const int32_t *labels,
-                       int32_t units, int32_t classes, int32_t feature_count,
-                       const float *second_weights, float *output_delta,
-                       float *hidden_delta,
+/// Gradients of the mean cross-entropy for one batch (`example_count`
+/// selected examples). `output_delta` (example_count x classes) and
+/// `hidden_delta` (example_count x units) are scratch. The first-layer
+/// gradient has feature_count x units floats and is written in full,
+/// unless it is NULL (see `headmath_first_layer_adam_blocks`).
+void headmath_backward(const headmath_batch *batch, int32_t example_count,
+                       const float *hidden, const float *probabilities,
+                       const int32_t *labels, int32_t units, int32_t classes,
+                       int32_t feature_count, const float *second_weights,
+                       float *output_delta, float *hidden_delta,
                        float *first_weights_gradient,
                        float *first_bias_gradient,
                        float *second_weights_gradient);
 
-/// The first layer's weight gradient and its Adam step fused, feature by
-/// feature, so the gradient never goes to memory: for each feature row,
-/// g = sum over the batch's nonzeros x * hidden_delta[row], then the Adam
-/// step below on that row of weights and moments. `hidden_delta` is the
-/// one `headmath_backward` leaves (call it with a NULL first-layer
-/// gradient). Gives the same numbers as the gradient plus
-/// `headmath_adam_step`. Runs on `thread_count` threads (each takes a
-/// share of the features); the result does not depend on the count.
-void headmath_first_layer_adam(const headmath_columns *columns,
-                               const float *hidden_delta, int32_t units,
-                               int32_t feature_count, float *weights,
-                               float *first_moment, float *second_moment,
-                               float learning_rate, float beta1, float beta2,
-                               float epsilon, int64_t step,
-                               int32_t thread_count);
+/// The first layer's weight gradient and its Adam step fused, block of
+/// features by block: the block's gradient rows are summed into
+/// `gradient_scratch` from the batch's nonzeros times `hidden_delta` (the
+/// one `headmath_backward` leaves when called with a NULL first-layer
+/// gradient), then each row of weights and moments takes the Adam step of
+/// `headmath_adam_step`. Features whose `active_features` byte is 0 (no
+/// example of the whole training set has them) are skipped: their
+/// gradient, moments and so their step are always zero. Runs on
+/// `thread_count` threads (each takes a share of the blocks); the result
+/// does not depend on the count. Scratch: `gradient_scratch` holds
+/// thread_count x HEADMATH_FEATURE_BLOCK x units floats, `cursors`
+/// thread_count x selection_count entries.
+void headmath_first_layer_adam_blocks(
+    const headmath_batch *batch, int32_t feature_count,
+    const uint8_t *active_features, const float *hidden_delta, int32_t units,
+    float *weights, float *first_moment, float *second_moment,
+    float learning_rate, float beta1, float beta2, float epsilon, int64_t step,
+    float *gradient_scratch, int32_t *cursors, int32_t thread_count);
 
 /// One Adam step (Keras's form) over `count` parameters, `step` counting
 /// from 1:
