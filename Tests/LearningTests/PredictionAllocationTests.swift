@@ -5,17 +5,6 @@ import XCTest
 /// Playing asks a head and the smoother for an answer every frame; neither
 /// may touch the heap once made.
 final class PredictionAllocationTests: XCTestCase {
-  func testCounterSeesAllocations() {
-    XCTAssertEqual(allocation_counter_is_active(), 1,
-                   "malloc wrappers are not in use; the zero-allocation tests "
-                   + "would prove nothing")
-    allocation_counter_start()
-    let array = [Int](repeating: 7, count: 1000)
-    let count = allocation_counter_stop()
-    XCTAssertEqual(array.count, 1000)
-    XCTAssertGreaterThanOrEqual(count, 1)
-  }
-
   func testHundredDensePredictionsWithSmoothingAllocateNothing() throws {
     try assertPredictionsAllocateNothing(settings: HeadSettings())
   }
@@ -29,6 +18,8 @@ final class PredictionAllocationTests: XCTestCase {
   private func assertPredictionsAllocateNothing(
     settings: HeadSettings, file: StaticString = #filePath, line: UInt = #line
   ) throws {
+    // InferenceTests shows the counter counts; here only check it is live.
+    XCTAssertEqual(allocation_counter_is_active(), 1, file: file, line: line)
     let dataset = separableDataset(classCount: 4, perClass: 5)
     let (head, _) = try Head.make(from: dataset, classNames: ["0", "1", "2", "5"],
                                   settings: settings)
