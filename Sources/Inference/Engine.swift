@@ -104,7 +104,7 @@ public final class Engine {
       \(graph.layers.count) layers to '\(output.name)', arena \
       \(plan.arenaByteCount) bytes (lower bound \(plan.lowerBoundByteCount)), \
       \(scratchFloats * 4 * self.threadCount) bytes of scratch, \
-      \(self.threadCount) threads
+      threads: \(self.threadCount)
       """)
     if self.threadCount > 1 {
       do {

@@ -67,6 +67,7 @@ enum LayerBuilder {
       throw .unsupportedTensor(index: tensor.index, name: tensor.name, detail:
         "\(tensor.scaleCount) weight scales (per-channel quantization)")
     }
+    try Graph.checkQuantization(tensor, scale: scale)
     return (scale, Int32(zeroPoint))
   }
 

@@ -55,6 +55,15 @@ public struct Graph {
       outputTensor = output
     }
     try Graph.checkActivation(model, input)
+    if outputTensor == input {
+      throw .notAnActivation(name: model.tensors[input].name,
+                             reason: "it is the model's input")
+    }
+    if Graph.isConstant(model, outputTensor) {
+      throw .notAnActivation(name: model.tensors[outputTensor].name,
+                             reason: "it holds constants (weights or biases)")
+    }
+    try Graph.checkActivation(model, outputTensor)
 
     let needed = try Graph.operatorsNeeded(model, input: input,
                                            output: outputTensor)
@@ -89,9 +98,6 @@ public struct Graph {
         }
       }
     }
-    if output == input {
-      throw .malformed(what: "cut", detail: "the output tensor is the input")
-    }
     return needed.sorted()
   }
 
@@ -110,12 +116,26 @@ public struct Graph {
       throw .unsupportedTensor(index: index, name: tensor.name,
                                detail: "element type \(tensor.type.name)")
     }
-    guard tensor.scaleCount == 1, tensor.scale != nil else {
+    guard tensor.scaleCount == 1, let scale = tensor.scale else {
       throw .unsupportedTensor(index: index, name: tensor.name, detail:
         tensor.scaleCount == 0 ? "no quantization parameters"
           : "\(tensor.scaleCount) scales (per-channel quantization)")
     }
+    try checkQuantization(tensor, scale: scale)
     return tensor
+  }
+
+  /// A uint8 zero point in 0...255 and a positive finite scale; anything
+  /// else can only come from a damaged file.
+  static func checkQuantization(_ tensor: ModelFile.Tensor, scale: Float)
+    throws(ModelError)
+  {
+    let zeroPoint = tensor.zeroPoint ?? 0
+    guard scale.isFinite, scale > 0, zeroPoint >= 0, zeroPoint <= 255 else {
+      throw .malformed(what: "tensor \(tensor.index) '\(tensor.name)'",
+                       detail: "quantization scale or zero point \(zeroPoint)"
+                       + " out of range (uint8 needs 0...255 and a positive scale)")
+    }
   }
 
   private static func layer(_ model: ModelFile, _ op: ModelFile.Operator)

@@ -195,7 +195,7 @@ struct PackedWeights {
 func accumulationLimit(inputZeroPoint: Int32, largestWeightMagnitude: Int) -> Int {
   let largestInput = Int(max(inputZeroPoint, 255 - inputZeroPoint))
   let largestProduct = max(1, largestInput * largestWeightMagnitude)
-  return (1 << 24) / largestProduct
+  return max(1, (1 << 24) / largestProduct)
 }
 
 /// Exact integer accumulators of a tile, converted from float chunks.

@@ -13,6 +13,8 @@ public enum ModelError: Error, Equatable {
   case unsupportedTensor(index: Int, name: String, detail: String)
   /// No tensor of that name in the graph.
   case tensorNotFound(name: String)
+  /// The tensor to cut at is not one an operator computes.
+  case notAnActivation(name: String, reason: String)
   /// The arena or scratch memory could not be reserved.
   case outOfMemory(requestedBytes: Int)
   /// Worker threads could not be started.
@@ -40,6 +42,9 @@ public enum ModelError: Error, Equatable {
     case let .tensorNotFound(name):
       return "no tensor named '\(name)' in the model (list them with"
         + " 'teachpad inspect MODEL')"
+    case let .notAnActivation(name, reason):
+      return "cannot stop at tensor '\(name)': \(reason); name a tensor an"
+        + " operator computes (see 'teachpad inspect MODEL')"
     case let .outOfMemory(requestedBytes):
       return "cannot reserve \(requestedBytes) bytes for the model's arena"
     case let .threadsUnavailable(requested, reason):

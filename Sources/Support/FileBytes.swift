@@ -2,8 +2,12 @@ import CShims
 
 /// Whole-file reads and crash-safe whole-file writes.
 public enum FileBytes {
-  /// Reads a whole file. Throws the failing call's errno.
-  public static func read(path: String) throws(SystemError) -> [UInt8] {
+  /// Reads a whole file of at most `maximumBytes` (EFBIG beyond that, so
+  /// /dev/zero or a runaway file cannot eat all memory). Throws the
+  /// failing call's errno.
+  public static func read(path: String, maximumBytes: Int = 256 << 20)
+    throws(SystemError) -> [UInt8]
+  {
     let descriptor = try retryingInterrupts("open") {
       shim_open(path, O_RDONLY)
     }
@@ -16,6 +20,9 @@ public enum FileBytes {
         chunk.withUnsafeMutableBytes { Glue.read(descriptor, $0) }
       }
       if got == 0 { return bytes }
+      guard bytes.count + got <= maximumBytes else {
+        throw SystemError("read", code: EFBIG)
+      }
       bytes.append(contentsOf: chunk[0..<got])
     }
   }
@@ -26,6 +33,22 @@ public enum FileBytes {
   public static func writeAtomically(
     path: String, bytes: UnsafeRawBufferPointer
   ) throws(SystemError) {
+    // A link is followed (its target is replaced atomically); a device or
+    // pipe is written through, never replaced.
+    var status = stat()
+    if lstat(path, &status) == 0 {
+      let kind = status.st_mode & UInt32(S_IFMT)
+      if kind == UInt32(S_IFLNK), let resolved = realpath(path, nil) {
+        let target = String(cString: resolved)
+        free(resolved)
+        try writeAtomically(path: target, bytes: bytes)
+        return
+      }
+      if kind != UInt32(S_IFREG) && kind != UInt32(S_IFLNK) {
+        try writeThrough(path: path, bytes: bytes)
+        return
+      }
+    }
     let temporaryPath = path + ".tmp"
     let descriptor = try retryingInterrupts("open") {
       shim_open_mode(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -44,8 +67,25 @@ public enum FileBytes {
     }
     close(descriptor)
 
-    try retryingInterrupts("rename") { rename(temporaryPath, path) }
+    do {
+      try retryingInterrupts("rename") { rename(temporaryPath, path) }
+    } catch {
+      unlink(temporaryPath)
+      throw error
+    }
     try syncDirectory(containing: path)
+  }
+
+  /// Opens an existing non-regular file (following links) and writes to it.
+  private static func writeThrough(path: String, bytes: UnsafeRawBufferPointer)
+    throws(SystemError)
+  {
+    let descriptor = try retryingInterrupts("open") {
+      shim_open(path, O_WRONLY | O_TRUNC)
+    }
+    defer { close(descriptor) }
+    let status = shim_write_all(descriptor, bytes.baseAddress, bytes.count)
+    if status != 0 { throw SystemError("write", code: status) }
   }
 
   /// fsync of the directory that holds `path`, so a rename in it is durable.

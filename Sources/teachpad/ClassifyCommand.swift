@@ -48,9 +48,12 @@ enum ClassifyCommand {
     } catch {
       throw UsageError(message: "labels \(path): \(error.reason)")
     }
-    var labels = String(decoding: bytes, as: UTF8.self)
-      .split(separator: "\n", omittingEmptySubsequences: false)
-      .map { String($0) }
+    // Split on LF bytes and drop a CR before each (files saved on Windows).
+    var labels = bytes.split(separator: UInt8(ascii: "\n"),
+                             omittingEmptySubsequences: false).map { line in
+      String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line,
+             as: UTF8.self)
+    }
     if labels.last == "" { labels.removeLast() }
     return labels
   }

@@ -25,7 +25,7 @@ struct Options {
           switches.insert(name)
         } else {
           index += 1
-          guard index < words.endIndex else {
+          guard index < words.endIndex, !words[index].hasPrefix("--") else {
             throw UsageError(message: "option --\(name) needs a value")
           }
           values[name] = words[index]

@@ -10,13 +10,16 @@ enum InspectCommand {
     do throws(UsageError) {
       var options = try Options(words)
       let tensor = options.string("tensor")
+      let modelOption = options.string("model")
       try options.rejectUnknown()
-      guard options.operands.count == 1 else {
+      guard options.operands.count <= 1,
+            modelOption == nil || options.operands.isEmpty else {
         throw UsageError(message: "inspect takes one model file, got "
-                         + "\(options.operands.count)")
+                         + "\(options.operands.count + (modelOption == nil ? 0 : 1))")
       }
       let engine = try ModelLoading.engine(
-        modelOption: options.operands[0], tensor: tensor, threads: 1).get()
+        modelOption: options.operands.first ?? modelOption, tensor: tensor,
+        threads: 1).get()
       writeStandardOutput(report(engine))
       return 0
     } catch {

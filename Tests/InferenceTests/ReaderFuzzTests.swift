@@ -87,3 +87,32 @@ final class ReaderFuzzTests: XCTestCase {
     }
   }
 }
+
+/// Damage found by hand: values a correct file never holds.
+final class DamagedValueTests: XCTestCase {
+  func testZeroPointOutsideUInt8IsRefused() throws {
+    var bytes = try SharedFiles.model()
+    // Tensor 33's zero point (an int64 at byte 492800) set out of range.
+    bytes[492803] = 0xdc
+    let file = try ModelFile(bytes: bytes)
+    XCTAssertThrowsError(try Graph(model: file,
+                                   outputTensorName: Engine.defaultCutTensorName)) {
+      let message = ($0 as? ModelError)?.message ?? ""
+      XCTAssertTrue(message.contains("tensor 33"), message)
+      XCTAssertTrue(message.contains("out of range"), message)
+    }
+  }
+
+  func testCuttingAtWeightsOrTheInputIsRefused() throws {
+    let file = try ModelFile(bytes: try SharedFiles.model())
+    let weights = "MobilenetV1/Logits/Conv2d_1c_1x1/weights_quant/FakeQuantWithMinMaxVars"
+    XCTAssertThrowsError(try Graph(model: file, outputTensorName: weights)) {
+      XCTAssertEqual($0 as? ModelError, .notAnActivation(
+        name: weights, reason: "it holds constants (weights or biases)"))
+    }
+    XCTAssertThrowsError(try Graph(model: file, outputTensorName: "input")) {
+      XCTAssertEqual($0 as? ModelError, .notAnActivation(
+        name: "input", reason: "it is the model's input"))
+    }
+  }
+}
