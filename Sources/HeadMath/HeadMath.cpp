@@ -1,9 +1,9 @@
 // The dense head's arithmetic. Armadillo matrices wrap the caller's memory
 // (no copies, no allocation); Armadillo is column-major, so a row-major
 // a x b buffer from Swift is a b x a matrix here, and the formulas below are
-// written on those transposes. The sparse first layer is a loop of column
-// updates over the nonzero features only, which is where the 70-95 % zeros
-// of the activations save time.
+// written on those transposes. The sparse first layer of prediction is a
+// loop over the example's nonzero features only; training's blocked
+// kernels are in FirstLayer.cpp.
 #define ARMA_NO_DEBUG
 #include "HeadMath.h"
 
