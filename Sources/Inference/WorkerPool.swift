@@ -21,17 +21,19 @@ final class WorkerPool {
   private var barrierArrivals: UnsafeMutablePointer<Int64> { cells + 16 }
   private var barrierGeneration: UnsafeMutablePointer<Int64> { cells + 24 }
   private var stopping: UnsafeMutablePointer<Int64> { cells + 32 }
+  private var barrierSleepers: UnsafeMutablePointer<Int64> { cells + 40 }
 
   private static let spinsBeforeSleep = 20_000
   private static let spinsBeforeYield = 2_000
+  private static let yieldsBeforeSleep = 200
 
   /// Starts `count - 1` threads. `body(part)` runs on every thread for each
   /// `run()`; it must not retain the pool.
   init(count: Int, body: @escaping (Int) -> Void) throws(SystemError) {
     self.count = max(1, count)
     self.body = body
-    cells = UnsafeMutablePointer<Int64>.allocate(capacity: 40)
-    cells.initialize(repeating: 0, count: 40)
+    cells = UnsafeMutablePointer<Int64>.allocate(capacity: 48)
+    cells.initialize(repeating: 0, count: 48)
     for part in 1..<self.count {
       let context = WorkerContext(pool: self, part: part)
       var thread = pthread_t()
@@ -77,17 +79,36 @@ final class WorkerPool {
   }
 
   /// Every thread calls this between layers; none leaves before all came.
+  /// Waiters spin briefly, then yield, then sleep on a futex, so that on a
+  /// busy machine a waiting thread gives its core to the one it waits for.
   func barrier() {
     guard count > 1 else { return }
     let generation = shim_atomic_load(barrierGeneration)
     if shim_atomic_fetch_add(barrierArrivals, 1) == Int64(count - 1) {
       shim_atomic_store(barrierArrivals, 0)
-      shim_atomic_store(barrierGeneration, generation + 1)
+      // A locked add (a full fence) before reading the sleeper count, so a
+      // waiter that counted itself after this read sees the new generation.
+      shim_atomic_fetch_add(barrierGeneration, 1)
+      if shim_atomic_load(barrierSleepers) > 0 {
+        shim_wake_all(barrierGeneration)
+      }
       return
     }
     var spins = 0
     while shim_atomic_load(barrierGeneration) == generation {
-      WorkerPool.pause(&spins)
+      if spins < WorkerPool.spinsBeforeYield {
+        shim_spin_pause()
+        spins += 1
+      } else if spins < WorkerPool.spinsBeforeYield + WorkerPool.yieldsBeforeSleep {
+        // Returns at once on an idle machine; on a busy one it lets the
+        // thread we wait for run.
+        sched_yield()
+        spins += 1
+      } else {
+        shim_atomic_fetch_add(barrierSleepers, 1)
+        shim_wait_while_equal(barrierGeneration, generation)
+        shim_atomic_fetch_add(barrierSleepers, -1)
+      }
     }
   }
 
