@@ -72,7 +72,7 @@ public final class Engine {
     plan = ArenaPlan(layers: graph.layers.map { ($0.inputTensor, $0.outputTensor) },
                      graphInput: graph.inputTensor,
                      graphOutput: graph.outputTensor, sizes: sizes)
-    arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(plan.arenaByteCount, 1))
+    arena = allocateAligned(UInt8.self, count: max(plan.arenaByteCount, 1))
     arena.initialize(repeating: 0, count: max(plan.arenaByteCount, 1))
     inputOffset = plan.offset(of: graph.inputTensor) ?? 0
     outputOffset = plan.offset(of: graph.outputTensor) ?? 0
@@ -90,7 +90,7 @@ public final class Engine {
     scratchFloatsPerThread = scratchFloats
     var scratch: [UnsafeMutablePointer<Float>] = []
     for _ in 0..<self.threadCount {
-      let buffer = UnsafeMutablePointer<Float>.allocate(capacity: scratchFloats)
+      let buffer = allocateAligned(Float.self, count: scratchFloats)
       buffer.initialize(repeating: 0, count: scratchFloats)
       scratch.append(buffer)
     }

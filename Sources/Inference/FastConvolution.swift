@@ -57,7 +57,7 @@ final class FastConvolution {
       paddedWidth = max((g.outputWidth - 1) * g.strideWidth + g.filterWidth,
                         g.padLeft + g.inputWidth)
       let count = paddedHeight * paddedWidth * g.inputChannels
-      let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+      let buffer = allocateAligned(Float.self, count: count)
       // The border stays zero: only the interior is written per inference.
       buffer.initialize(repeating: 0, count: count)
       paddedInput = buffer

@@ -33,9 +33,9 @@ final class FastDepthwise {
     let largestInput = Int(max(parameters.inputZeroPoint,
                                255 - parameters.inputZeroPoint))
     useReference = taps * largestInput * 255 >= 1 << 24 || ringRows > 64
-    weights = UnsafeMutablePointer<Float>.allocate(capacity: taps * paddedChannels)
+    weights = allocateAligned(Float.self, count: taps * paddedChannels)
     weights.initialize(repeating: 0, count: taps * paddedChannels)
-    bias = UnsafeMutablePointer<Int32>.allocate(capacity: paddedChannels)
+    bias = allocateAligned(Int32.self, count: paddedChannels)
     bias.initialize(repeating: 0, count: paddedChannels)
     for channel in 0..<g.outputChannels {
       bias[channel] = parameters.bias[channel]

@@ -53,13 +53,25 @@ teachpad_ms() {
     | sed -n "s/^median_ms\[$1\]=//p" | tail -n 1
 }
 
-echo "model: $model; median of $runs runs after warm-up; $(nproc) cores"
+median() { python3 -c "import sys, statistics; print('%.4f' % statistics.median(float(v) for v in sys.argv[1:]))" "$@"; }
+
+# Timings on a shared machine drift between processes, so the two programs
+# take turns, ${TEACHPAD_BENCH_ROUNDS:-5} rounds, and each figure is the
+# median of the rounds' medians.
+rounds=${TEACHPAD_BENCH_ROUNDS:-5}
+echo "model: $model; $rounds rounds, each the median of $runs runs after warm-up; $(nproc) cores"
 printf "%-8s %-14s %-14s %-14s %s\n" threads "LiteRT ms" "teachpad ms" "ratio" "teachpad cut ms"
 for count in 1 "$threads"; do
   [ "$count" = 1 ] && [ "$threads" = 1 ] && continue
-  litert_ms=$(litert "$count")
-  full_ms=$(teachpad_ms "$count" --full)
-  cut_ms=$(teachpad_ms "$count" "")
+  litert_all=(); full_all=(); cut_all=()
+  for _ in $(seq "$rounds"); do
+    litert_all+=("$(litert "$count")")
+    full_all+=("$(teachpad_ms "$count" --full)")
+    cut_all+=("$(teachpad_ms "$count" "")")
+  done
+  litert_ms=$(median "${litert_all[@]}")
+  full_ms=$(median "${full_all[@]}")
+  cut_ms=$(median "${cut_all[@]}")
   ratio=$(python3 -c "print('%.3f' % ($full_ms / $litert_ms))")
   printf "%-8s %-14s %-14s %-14s %s\n" "$count" "$litert_ms" "$full_ms" "$ratio" "$cut_ms"
 done
