@@ -26,8 +26,13 @@ fi
 swift build -c release --product teachpad >/dev/null
 teachpad=.build/release/teachpad
 
+# One-thread rounds pin both programs to the same processor, a different
+# one each round (the two processors of this machine differ in speed from
+# moment to moment); runs on all threads are not pinned.
+pin=()
+
 litert() {
-  "$venv/bin/python" - "$model" "$1" "$runs" <<'PY'
+  "${pin[@]}" "$venv/bin/python" - "$model" "$1" "$runs" <<'PY'
 import sys, time
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
@@ -49,7 +54,7 @@ PY
 }
 
 teachpad_ms() {
-  "$teachpad" bench --model "$model" --threads "$1" --runs "$runs" $2 \
+  "${pin[@]}" "$teachpad" bench --model "$model" --threads "$1" --runs "$runs" $2 \
     | sed -n "s/^median_ms\[$1\]=//p" | tail -n 1
 }
 
@@ -64,7 +69,9 @@ printf "%-8s %-14s %-14s %-14s %s\n" threads "LiteRT ms" "teachpad ms" "ratio" "
 for count in 1 "$threads"; do
   [ "$count" = 1 ] && [ "$threads" = 1 ] && continue
   litert_all=(); full_all=(); cut_all=()
-  for _ in $(seq "$rounds"); do
+  for round in $(seq "$rounds"); do
+    pin=(env)
+    [ "$count" = 1 ] && pin=(taskset -c $(( round % threads )))
     litert_all+=("$(litert "$count")")
     full_all+=("$(teachpad_ms "$count" --full)")
     cut_all+=("$(teachpad_ms "$count" "")")
