@@ -88,6 +88,9 @@ enum ReplayCommand {
     }
     LogSettings.minimumLevel = verbose ? configuration.logLevel : .warning
     configuration.dataDirectory = try freshDataDirectory(dataDirectory)
+    // A folder replay made for itself goes when it ends; a given one stays.
+    let madeFolder = dataDirectory == nil ? configuration.dataDirectory : nil
+    defer { if let madeFolder { removeFolder(madeFolder) } }
     let modelPath = ModelLocation.resolve(modelOption ?? configuration.modelPath)
 
     let script = try readSession(sessionPath)
@@ -151,6 +154,19 @@ enum ReplayCommand {
     if script.imageFolder.hasPrefix("/") { return script.imageFolder }
     guard let slash = sessionPath.lastIndex(of: "/") else { return script.imageFolder }
     return String(sessionPath[..<slash]) + "/" + script.imageFolder
+  }
+
+  /// Removes the files in a folder replay made, then the folder.
+  private static func removeFolder(_ path: String) {
+    guard let folder = opendir(path) else { return }
+    while let entry = readdir(folder) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) {
+        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name != "." && name != ".." { unlink(path + "/" + name) }
+    }
+    closedir(folder)
+    rmdir(path)
   }
 
   /// DIR, made if missing, else a new /tmp/teachpad-replay-PID[-N].
