@@ -1,58 +1,98 @@
 import CShims
 import Support
 
-/// Worker threads for one engine. The calling thread is worker 0; threads
-/// 1..<count wait for a start signal, run their part of every layer with
-/// a spin barrier between layers, and report done.
+/// Worker threads for one engine, and how they share an inference.
 ///
-/// Waiting workers spin briefly (an inference follows another within
-/// microseconds in benchmarks) and then sleep on a futex, so an idle
-/// appliance burns no CPU. All state lives in cells allocated once; a
-/// start, a barrier and a finish allocate nothing.
+/// An inference is a list of stages (a layer, or one phase of a layer),
+/// each cut into parts. Any thread takes the next part of a stage that no
+/// thread has taken yet, and a stage's parts start only once every part of
+/// the stage before it is done. There is no barrier: a thread waits for
+/// parts to be done, never for other threads to arrive, so a worker that
+/// the system has not scheduled holds nobody up unless it holds a part, and
+/// the calling thread can run a whole inference alone if it must.
+///
+/// Every counter holds the run's number in its high 32 bits and a count in
+/// the low 32. A worker that wakes late and finds a newer run's number in a
+/// counter leaves its run without touching anything; parts are only taken
+/// with a compare-and-swap on the full value. The calling thread returns
+/// when the last stage is done, so no part of a run is still running when
+/// the next run resets the counters.
+///
+/// Waiting threads spin briefly (an inference follows another within
+/// microseconds in benchmarks), then yield, then sleep on a futex, so an
+/// idle appliance burns no processor. All state lives in cells allocated
+/// once; a run allocates nothing.
 final class WorkerPool {
+  /// Threads, the calling one included.
   let count: Int
-  /// Cells 64 bytes apart so threads do not share cache lines.
+  /// Parts of each stage, in order.
+  let stageParts: UnsafeMutablePointer<Int64>
+  let stageCount: Int
+
+  /// Cells 64 bytes (8 cells) apart so threads do not share cache lines.
   private let cells: UnsafeMutablePointer<Int64>
+  private let taken: UnsafeMutablePointer<Int64>
+  private let done: UnsafeMutablePointer<Int64>
   private var threads: [pthread_t] = []
-  private var body: ((Int) -> Void)?
+  private var body: ((_ thread: Int, _ run: Int64) -> Void)?
 
   private var startGeneration: UnsafeMutablePointer<Int64> { cells }
-  private var finished: UnsafeMutablePointer<Int64> { cells + 8 }
-  private var barrierArrivals: UnsafeMutablePointer<Int64> { cells + 16 }
-  private var barrierGeneration: UnsafeMutablePointer<Int64> { cells + 24 }
-  private var stopping: UnsafeMutablePointer<Int64> { cells + 32 }
-  private var barrierSleepers: UnsafeMutablePointer<Int64> { cells + 40 }
+  private var stopping: UnsafeMutablePointer<Int64> { cells + 8 }
+  private var doneSleepers: UnsafeMutablePointer<Int64> { cells + 16 }
 
   private static let spinsBeforeSleep = 20_000
   private static let spinsBeforeYield = 2_000
   private static let yieldsBeforeSleep = 200
 
-  /// Starts `count - 1` threads. `body(part)` runs on every thread for each
-  /// `run()`; it must not retain the pool.
-  init(count: Int, body: @escaping (Int) -> Void) throws(SystemError) {
+  /// Starts `count - 1` threads. For each `run()`, `body(thread, run)` runs
+  /// on every thread; it takes parts with `take` and waits with
+  /// `waitUntilDone`, and must not retain the pool.
+  init(count: Int, stageParts: [Int],
+       body: @escaping (_ thread: Int, _ run: Int64) -> Void)
+    throws(SystemError)
+  {
     self.count = max(1, count)
     self.body = body
-    cells = UnsafeMutablePointer<Int64>.allocate(capacity: 48)
-    cells.initialize(repeating: 0, count: 48)
-    for part in 1..<self.count {
-      let context = WorkerContext(pool: self, part: part)
-      var thread = pthread_t()
-      let status = shim_thread_start(&thread, { raw in
+    stageCount = max(1, stageParts.count)
+    self.stageParts = UnsafeMutablePointer<Int64>.allocate(capacity: stageCount)
+    self.stageParts.initialize(repeating: 1, count: stageCount)
+    for (stage, parts) in stageParts.enumerated() {
+      precondition(parts >= 1 && parts < Int(UInt32.max), "WorkerPool: \(parts) parts")
+      self.stageParts[stage] = Int64(parts)
+    }
+    cells = UnsafeMutablePointer<Int64>.allocate(capacity: 24)
+    cells.initialize(repeating: 0, count: 24)
+    taken = UnsafeMutablePointer<Int64>.allocate(capacity: 8 * stageCount)
+    taken.initialize(repeating: 0, count: 8 * stageCount)
+    done = UnsafeMutablePointer<Int64>.allocate(capacity: 8 * stageCount)
+    done.initialize(repeating: 0, count: 8 * stageCount)
+    // Run 0 is complete before it starts: every count at its total.
+    for stage in 0..<stageCount {
+      taken[8 * stage] = self.stageParts[stage]
+      done[8 * stage] = self.stageParts[stage]
+    }
+    for thread in 1..<self.count {
+      let context = WorkerContext(pool: self, thread: thread)
+      var handle = pthread_t()
+      let status = shim_thread_start(&handle, { raw in
         guard let raw else { return }
         let context = Unmanaged<WorkerContext>.fromOpaque(raw)
           .takeRetainedValue()
-        context.pool.work(part: context.part)
+        context.pool.work(thread: context.thread)
       }, Unmanaged.passRetained(context).toOpaque())
       if status != 0 {
         stop()
         throw SystemError("pthread_create", code: status)
       }
-      threads.append(thread)
+      threads.append(handle)
     }
   }
 
   deinit {
     cells.deallocate()
+    taken.deallocate()
+    done.deallocate()
+    stageParts.deallocate()
   }
 
   /// Stops and joins the threads. Call before releasing the pool.
@@ -65,54 +105,90 @@ final class WorkerPool {
     body = nil
   }
 
-  /// Runs `body` on every thread and returns when all are done.
+  /// Runs `body` on every thread; returns when the calling thread's body
+  /// returns, which must be after the last stage is done.
   func run() {
     guard let body else { return }
-    shim_atomic_store(finished, 0)
-    shim_atomic_fetch_add(startGeneration, 1)
+    let run = shim_atomic_load(startGeneration) &+ 1
+    let tag = WorkerPool.tag(run)
+    // Every part of the previous run is done (the caller waited for the
+    // last stage, and a stage starts only after the one before it), so no
+    // thread writes these cells now; the store of the start generation
+    // below publishes them.
+    for stage in 0..<stageCount {
+      taken[8 * stage] = tag
+      done[8 * stage] = tag
+    }
+    shim_atomic_store(startGeneration, run)
     if count > 1 { shim_wake_all(startGeneration) }
-    body(0)
-    var spins = 0
-    while shim_atomic_load(finished) < Int64(count - 1) {
-      WorkerPool.pause(&spins)
+    body(0, run)
+  }
+
+  /// The next part of `stage` in run `run`, or nil when every part is
+  /// taken or the run is over.
+  @inline(__always)
+  func take(stage: Int, run: Int64) -> Int? {
+    let cell = taken + 8 * stage
+    let tag = WorkerPool.tag(run)
+    let parts = stageParts[stage]
+    var seen = shim_atomic_load(cell)
+    while true {
+      let part = seen &- tag
+      guard part >= 0 && part < parts else { return nil }
+      if shim_atomic_compare_exchange(cell, &seen, seen + 1) {
+        return Int(part)
+      }
     }
   }
 
-  /// Every thread calls this between layers; none leaves before all came.
-  /// Waiters spin briefly, then yield, then sleep on a futex, so that on a
-  /// busy machine a waiting thread gives its core to the one it waits for.
-  func barrier() {
-    guard count > 1 else { return }
-    let generation = shim_atomic_load(barrierGeneration)
-    if shim_atomic_fetch_add(barrierArrivals, 1) == Int64(count - 1) {
-      shim_atomic_store(barrierArrivals, 0)
-      // A locked add (a full fence) before reading the sleeper count, so a
-      // waiter that counted itself after this read sees the new generation.
-      shim_atomic_fetch_add(barrierGeneration, 1)
-      if shim_atomic_load(barrierSleepers) > 0 {
-        shim_wake_all(barrierGeneration)
-      }
-      return
+  /// Marks one part of `stage` done; the thread that finishes the stage
+  /// wakes threads sleeping on it.
+  @inline(__always)
+  func finish(stage: Int) {
+    let cell = done + 8 * stage
+    let after = shim_atomic_fetch_add(cell, 1) + 1
+    if after & 0xFFFF_FFFF == stageParts[stage]
+      && shim_atomic_load(doneSleepers) > 0
+    {
+      shim_wake_all(cell)
     }
-    var spins = 0
-    while shim_atomic_load(barrierGeneration) == generation {
-      if spins < WorkerPool.spinsBeforeYield {
+  }
+
+  /// Waits until every part of `stage` in run `run` is done. Returns false
+  /// when a newer run has begun (only a late worker sees that).
+  func waitUntilDone(stage: Int, run: Int64) -> Bool {
+    let cell = done + 8 * stage
+    let complete = WorkerPool.tag(run) + stageParts[stage]
+    var waits = 0
+    while true {
+      let seen = shim_atomic_load(cell)
+      if seen == complete { return true }
+      if seen >> 32 != WorkerPool.tag(run) >> 32 { return false }
+      if waits < WorkerPool.spinsBeforeYield {
         shim_spin_pause()
-        spins += 1
-      } else if spins < WorkerPool.spinsBeforeYield + WorkerPool.yieldsBeforeSleep {
+      } else if waits < WorkerPool.spinsBeforeYield + WorkerPool.yieldsBeforeSleep {
         // Returns at once on an idle machine; on a busy one it lets the
-        // thread we wait for run.
+        // thread holding the last part run.
         sched_yield()
-        spins += 1
       } else {
-        shim_atomic_fetch_add(barrierSleepers, 1)
-        shim_wait_while_equal(barrierGeneration, generation)
-        shim_atomic_fetch_add(barrierSleepers, -1)
+        // The locked add orders the count of sleepers before the futex
+        // reads the cell; `finish` adds to the cell before it reads the
+        // count, so either it sees this sleeper or the futex sees its add.
+        shim_atomic_fetch_add(doneSleepers, 1)
+        shim_wait_while_equal(cell, seen)
+        shim_atomic_fetch_add(doneSleepers, -1)
       }
+      waits += 1
     }
   }
 
-  private func work(part: Int) {
+  /// The high half of every counter in run `run`.
+  @inline(__always)
+  private static func tag(_ run: Int64) -> Int64 {
+    Int64(UInt32(truncatingIfNeeded: run)) << 32
+  }
+
+  private func work(thread: Int) {
     // Generation 0 is the one before any run; reading the cell here instead
     // would miss a run started before this thread got going.
     var seen: Int64 = 0
@@ -128,29 +204,17 @@ final class WorkerPool {
       }
       seen = shim_atomic_load(startGeneration)
       if shim_atomic_load(stopping) != 0 { return }
-      body?(part)
-      shim_atomic_fetch_add(finished, 1)
-    }
-  }
-
-  /// Spins, then yields the processor when threads outnumber cores.
-  @inline(__always)
-  private static func pause(_ spins: inout Int) {
-    spins += 1
-    if spins < spinsBeforeYield {
-      shim_spin_pause()
-    } else {
-      sched_yield()
+      body?(thread, seen)
     }
   }
 }
 
 private final class WorkerContext {
   unowned(unsafe) let pool: WorkerPool
-  let part: Int
+  let thread: Int
 
-  init(pool: WorkerPool, part: Int) {
+  init(pool: WorkerPool, thread: Int) {
     self.pool = pool
-    self.part = part
+    self.thread = thread
   }
 }

@@ -21,8 +21,18 @@ static inline int64_t shim_atomic_load(const int64_t *cell) {
 static inline void shim_atomic_store(int64_t *cell, int64_t value) {
   __atomic_store_n(cell, value, __ATOMIC_RELEASE);
 }
+/// Sequentially consistent, so a fetch-add followed by a load of another
+/// cell is ordered (the sleep/wake handshakes rely on it).
 static inline int64_t shim_atomic_fetch_add(int64_t *cell, int64_t delta) {
-  return __atomic_fetch_add(cell, delta, __ATOMIC_ACQ_REL);
+  return __atomic_fetch_add(cell, delta, __ATOMIC_SEQ_CST);
+}
+/// Replaces *cell with `desired` if it holds *expected; otherwise stores
+/// what it holds in *expected. Returns whether it replaced.
+static inline _Bool shim_atomic_compare_exchange(int64_t *cell,
+                                                 int64_t *expected,
+                                                 int64_t desired) {
+  return __atomic_compare_exchange_n(cell, expected, desired, 0,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 /// A hint to the processor that this thread is spinning.
