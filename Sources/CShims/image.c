@@ -24,6 +24,27 @@ static void say(char *error, size_t capacity, const char *what,
            detail ? detail : "");
 }
 
+// Larger images are refused before any pixel memory is taken: a PNG header
+// can claim 16384 x 16384 pixels (800 MB of RGB) in a file of a few bytes.
+// Camera frames and photos are far below it (a 12-megapixel photo is 36 MB).
+#define LARGEST_IMAGE_PIXELS (40L * 1000 * 1000)
+
+static int check_size(int width, int height, char *error, size_t capacity) {
+  if (width <= 0 || height <= 0) {
+    say(error, capacity, "no image size in the header (width or height 0): the file is damaged or truncated", NULL);
+    return -1;
+  }
+  if ((long)width * (long)height > LARGEST_IMAGE_PIXELS) {
+    char detail[160];
+    snprintf(detail, sizeof detail,
+             "%d x %d pixels; teachpad reads images of at most 40 megapixels,"
+             " scale it down first", width, height);
+    say(error, capacity, "image too large", detail);
+    return -1;
+  }
+  return 0;
+}
+
 int shim_image_size(const uint8_t *file, size_t length, int *width,
                     int *height, char *error, size_t capacity) {
   if (is_png(file, length)) {
@@ -37,7 +58,7 @@ int shim_image_size(const uint8_t *file, size_t length, int *width,
     *width = (int)image.width;
     *height = (int)image.height;
     png_image_free(&image);
-    return 0;
+    return check_size(*width, *height, error, capacity);
   }
   if (is_jpeg(file, length)) {
     tjhandle handle = tjInitDecompress();
@@ -51,7 +72,8 @@ int shim_image_size(const uint8_t *file, size_t length, int *width,
     if (status != 0) say(error, capacity, "not a readable JPEG",
                          tjGetErrorStr2(handle));
     tjDestroy(handle);
-    return status == 0 ? 0 : -1;
+    if (status != 0) return -1;
+    return check_size(*width, *height, error, capacity);
   }
   say(error, capacity, "neither JPEG nor PNG (unknown file signature)", NULL);
   return -1;
@@ -88,11 +110,13 @@ int shim_image_decode_rgb(const uint8_t *file, size_t length, uint8_t *pixels,
     say(error, capacity, "cannot start the JPEG decoder", tjGetErrorStr());
     return -1;
   }
+  // A warning is an error too: a truncated file ("premature end of JPEG
+  // file") otherwise decodes to an image whose lower part is grey.
   int status = tjDecompress2(handle, file, (unsigned long)length, pixels,
                              width, width * 3, height, TJPF_RGB,
-                             TJFLAG_ACCURATEDCT);
-  if (status != 0 && tjGetErrorCode(handle) == TJERR_FATAL) {
-    say(error, capacity, "damaged JPEG", tjGetErrorStr2(handle));
+                             TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING);
+  if (status != 0) {
+    say(error, capacity, "damaged or truncated JPEG", tjGetErrorStr2(handle));
     tjDestroy(handle);
     return -1;
   }

@@ -91,8 +91,12 @@ final class ActivationCache {
   private func compute(
     _ image: LabelledImage, _ fileBytes: [UInt8], into activation: inout [UInt8]
   ) throws(UsageError) {
-    guard let decoded = ImageFolder.decode(fileBytes) else {
-      throw UsageError(message: "cannot decode image \(image.path) (is it a JPEG or PNG?)")
+    let decoded: (pixels: [UInt8], width: Int, height: Int)
+    switch ImageFolder.decode(fileBytes) {
+    case .success(let image): decoded = image
+    case .failure(let error):
+      throw UsageError(message: "cannot use image \(image.path): \(error.message); "
+        + "replace or remove the file")
     }
     let engine = try readyEngine()
     decoded.pixels.withUnsafeBufferPointer {

@@ -75,19 +75,20 @@ enum ImageFolder {
     return lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") || lower.hasSuffix(".png")
   }
 
-  /// Decodes a JPEG or PNG file to packed RGB.
+  /// Decodes a JPEG or PNG file to packed RGB, or says why it cannot.
   static func decode(
     _ bytes: [UInt8]
-  ) -> (pixels: [UInt8], width: Int, height: Int)? {
+  ) -> Result<(pixels: [UInt8], width: Int, height: Int), UsageError> {
     var width: Int32 = 0
     var height: Int32 = 0
     var message = [CChar](repeating: 0, count: 256)
-    guard shim_image_size(bytes, bytes.count, &width, &height, &message, 256) == 0,
-          width > 0, height > 0 else { return nil }
+    guard shim_image_size(bytes, bytes.count, &width, &height, &message, 256) == 0
+    else { return .failure(UsageError(message: String(cString: message))) }
     var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
     let capacity = pixels.count
     guard shim_image_decode_rgb(bytes, bytes.count, &pixels, capacity, &message,
-                                256) == 0 else { return nil }
-    return (pixels, Int(width), Int(height))
+                                256) == 0
+    else { return .failure(UsageError(message: String(cString: message))) }
+    return .success((pixels, Int(width), Int(height)))
   }
 }

@@ -21,11 +21,9 @@ struct DecodedImage {
     var height: Int32 = 0
     let sized = shim_image_size(file, file.count, &width, &height, &message,
                                 message.count)
-    guard sized == 0, width > 0, height > 0, width <= 16384, height <= 16384
-    else {
-      let reason = sized == 0 ? "size \(width)x\(height) is out of range"
-        : String(cString: message)
-      return .failure(UsageError(message: "image \(path): \(reason)"))
+    guard sized == 0 else {
+      return .failure(UsageError(
+        message: "image \(path): \(String(cString: message))"))
     }
     var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
     let decoded = shim_image_decode_rgb(file, file.count, &pixels, pixels.count,
