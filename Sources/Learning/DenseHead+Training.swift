@@ -83,9 +83,8 @@ extension DenseHead {
     var random = SeededRandom(seed: settings.seed)
     head.initializeWeights(random: &random)
 
-    let examples = SparseExamples(dataset, scale: head.inputScale)
     var trainer = DenseTrainer(head: head, batchCapacity:
-      settings.batchSize(exampleCount: dataset.count), examples: examples)
+      settings.batchSize(exampleCount: dataset.count), dataset: dataset)
     trainer.threadCount = settings.threadCount > 0
       ? min(settings.threadCount, 16) : min(Int(shim_processor_count()), 16)
     let batchSize = settings.batchSize(exampleCount: dataset.count)
@@ -102,7 +101,7 @@ extension DenseHead {
         let start = batch * batchSize
         let end = min(dataset.count, start + batchSize)
         step += 1
-        let loss = trainer.step(examples, order: order, range: start..<end,
+        let loss = trainer.step(order: order, range: start..<end,
                                 learningRate: Float(settings.learningRate),
                                 step: step)
         lossSum += Double(loss) * Double(end - start)
@@ -111,6 +110,7 @@ extension DenseHead {
       }
       finalLoss = Float(lossSum / Double(dataset.count))
     }
+    trainer.storeFirstLayer()
 
     let milliseconds = Int((shim_monotonic_nanoseconds() - started) / 1_000_000)
     trainLog.info("dense head: \(dataset.count) examples, \(step) steps in \(milliseconds) ms, final loss \(finalLoss, 4)")
@@ -123,172 +123,227 @@ extension DenseHead {
   }
 }
 
-/// A dataset's activations as sparse rows of dequantized values, made once
-/// per training run.
+/// A dataset's activations as sparse rows of dequantized values, each
+/// example's entries listed in the order of `order` (features): the
+/// reference path's examples (see `DenseTrainer`).
 struct SparseExamples {
   var offsets: [Int32]
   var features: [UInt16]
   var values: [Float]
-  var labels: [Int32]
-  /// 1 for each feature that some example has, 0 for the rest.
-  var activeFeatures: [UInt8]
 
-  init(_ dataset: ActivationDataset, scale: Float) {
-    let featureCount = dataset.shape.byteCount
+  init(_ dataset: ActivationDataset, scale: Float, order: [Int32]) {
     offsets = [0]
-    offsets.reserveCapacity(dataset.count + 1)
     features = []
     values = []
-    labels = []
-    var rowFeatures = [UInt16](repeating: 0, count: featureCount)
-    var rowValues = [Float](repeating: 0, count: featureCount)
     for index in 0..<dataset.count {
       let activation = dataset.activation(at: index)
-      let found = rowFeatures.withUnsafeMutableBufferPointer { rowFeatureBuffer in
-        rowValues.withUnsafeMutableBufferPointer { rowValueBuffer in
-          Int(headmath_sparse_row(activation.baseAddress, Int32(featureCount), scale,
-                                  rowFeatureBuffer.baseAddress, rowValueBuffer.baseAddress))
+      for feature in order where activation[Int(feature)] != 0 {
+        features.append(UInt16(feature))
+        values.append(scale * Float(activation[Int(feature)]))
+      }
+      offsets.append(Int32(features.count))
+    }
+  }
+
+  /// Calls `body` with the batch of examples `selection[range]`.
+  func withBatch<Result>(
+    _ selection: [Int32], range: Range<Int>, _ body: (inout headmath_batch) -> Result
+  ) -> Result {
+    offsets.withUnsafeBufferPointer { offsets in
+      features.withUnsafeBufferPointer { features in
+        values.withUnsafeBufferPointer { values in
+          selection.withUnsafeBufferPointer { selected in
+            var batch = headmath_batch(
+              offsets: offsets.baseAddress, features: features.baseAddress,
+              values: values.baseAddress,
+              selection: selected.baseAddress.map { $0 + range.lowerBound },
+              selection_count: Int32(range.count))
+            return body(&batch)
+          }
         }
       }
-      features.append(contentsOf: rowFeatures[0..<found])
-      values.append(contentsOf: rowValues[0..<found])
-      offsets.append(Int32(features.count))
-      labels.append(Int32(dataset.label(at: index)))
     }
-    activeFeatures = [UInt8](repeating: 0, count: featureCount)
-    for feature in features { activeFeatures[Int(feature)] = 1 }
   }
 }
 
-/// Adam's state and the gradient buffers, sized once per training run.
+/// One training run's state: Adam's moments, the gradient buffers and the
+/// examples, sized once. Two paths give the same numbers: the fast one
+/// trains the first layer in the `TrainingLayout` (a copy of its active
+/// rows; `storeFirstLayer` writes them back), the reference one runs the
+/// plain loops on the head's own weights, over each example's entries in
+/// the same training order, and keeps the whole first-layer gradient for
+/// the tests to read.
 struct DenseTrainer {
   let head: DenseHead
+  let isReference: Bool
+  let layout: TrainingLayout
+  let examples: SparseExamples
+  /// Fast path: the first layer's rows in training order.
+  var trainingWeights: [Float]
   var hidden: [Float]
   var probabilities: [Float]
   var outputDelta: [Float]
   var hiddenDelta: [Float]
   var batchLabels: [Int32]
+  let labels: [Int32]
+  /// Reference path: the whole first-layer gradient of the last step.
   var firstWeightsGradient: [Float]
   var firstBiasGradient: [Float]
   var secondWeightsGradient: [Float]
-  /// Adam's running means of the gradients and of their squares.
+  /// Adam's running means of the gradients and of their squares (of
+  /// `trainingWeights` on the fast path).
   var firstWeightsMoments: AdamMoments
   var firstBiasMoments: AdamMoments
   var secondWeightsMoments: AdamMoments
-
-  /// Scratch of the blocked first-layer kernels, sized for `threadCount`.
-  var cursors: [Int32] = []
-  var gradientBlocks: [Float] = []
+  /// Fast path: the batch's dense features, and gradient scratch.
+  var denseInputs: [Float]
+  var gradientScratch: [Float] = []
   let batchCapacity: Int
 
-  /// Whether the first layer's gradient goes straight into Adam, row by
-  /// row (the fast path), or is kept in `firstWeightsGradient` first (the
-  /// reference the tests read and compare with).
-  var fusesFirstLayer: Bool
-  /// Threads for the first layer's forward pass and Adam step.
+  /// Threads for the first layer's training kernels.
   var threadCount = 1 {
     didSet { sizeScratch() }
   }
 
   init(
-    head: DenseHead, batchCapacity: Int, examples: SparseExamples,
-    fusesFirstLayer: Bool = true
+    head: DenseHead, batchCapacity: Int, dataset: ActivationDataset,
+    isReference: Bool = false, denseShare: Double = TrainingLayout.defaultDenseShare
   ) {
     precondition(head.units <= 4096, "DenseTrainer: \(head.units) units, at most 4096")
     self.head = head
-    self.fusesFirstLayer = fusesFirstLayer
+    self.isReference = isReference
     self.batchCapacity = batchCapacity
+    // Each path builds only its own examples: the other gets an empty set.
+    let empty = ActivationDataset(shape: dataset.shape, classCount: dataset.classCount,
+                                  capacity: 0)
+    let layout = TrainingLayout(isReference ? empty : dataset, scale: head.inputScale,
+                                denseShare: denseShare)
+    examples = SparseExamples(
+      isReference ? dataset : empty, scale: head.inputScale,
+      order: isReference
+        ? TrainingLayout.trainingOrder(dataset, denseShare: denseShare).order : [])
+    labels = (0..<dataset.count).map { Int32(dataset.label(at: $0)) }
+
+    let units = head.units
+    var trainingWeights = [Float](repeating: 0, count: layout.featureCount * units)
+    head.firstWeights.withUnsafeBufferPointer { source in
+      trainingWeights.withUnsafeMutableBufferPointer { target in
+        for (row, feature) in layout.order.enumerated() {
+          guard let from = source.baseAddress, let to = target.baseAddress else { break }
+          (to + row * units).update(from: from + Int(feature) * units, count: units)
+        }
+      }
+    }
+    self.layout = layout
+    self.trainingWeights = trainingWeights
+
     let examples = batchCapacity + 1
-    hidden = [Float](repeating: 0, count: examples * head.units)
+    hidden = [Float](repeating: 0, count: examples * units)
     probabilities = [Float](repeating: 0, count: examples * head.classCount)
     outputDelta = probabilities
     hiddenDelta = hidden
     batchLabels = [Int32](repeating: 0, count: examples)
     firstWeightsGradient = [Float](
-      repeating: 0, count: fusesFirstLayer ? 0 : head.firstWeights.count)
+      repeating: 0, count: isReference ? head.firstWeights.count : 0)
     firstBiasGradient = [Float](repeating: 0, count: head.firstBias.count)
     secondWeightsGradient = [Float](repeating: 0, count: head.secondWeights.count)
-    firstWeightsMoments = AdamMoments(count: head.firstWeights.count)
+    firstWeightsMoments = AdamMoments(
+      count: isReference ? head.firstWeights.count : trainingWeights.count)
     firstBiasMoments = AdamMoments(count: head.firstBias.count)
     secondWeightsMoments = AdamMoments(count: head.secondWeights.count)
+    denseInputs = [Float](repeating: 0, count: examples * layout.denseCount)
     sizeScratch()
   }
 
   private mutating func sizeScratch() {
     let threads = max(1, min(threadCount, 16))
-    cursors = [Int32](repeating: 0, count: threads * (batchCapacity + 1))
-    gradientBlocks = [Float](
-      repeating: 0, count: threads * Int(HEADMATH_FEATURE_BLOCK) * head.units)
+    gradientScratch = [Float](
+      repeating: 0, count: isReference ? 0 : threads * Int(HEADMATH_FEATURE_BLOCK) * head.units)
   }
 
   /// One Adam step on the examples `order[range]`; returns their mean loss
   /// before the step.
   mutating func step(
-    _ examples: SparseExamples, order: [Int32], range: Range<Int>,
-    learningRate: Float, step: Int
+    order: [Int32], range: Range<Int>, learningRate: Float, step: Int
   ) -> Float {
-    let count = range.count
     for (row, position) in range.enumerated() {
-      batchLabels[row] = examples.labels[Int(order[position])]
+      batchLabels[row] = labels[Int(order[position])]
     }
 
-    var loss: Float = 0
-    examples.offsets.withUnsafeBufferPointer { offsets in
-      examples.features.withUnsafeBufferPointer { features in
-        examples.values.withUnsafeBufferPointer { values in
-          order.withUnsafeBufferPointer { orderBuffer in
-            var batch = headmath_batch(
-              offsets: offsets.baseAddress, features: features.baseAddress,
-              values: values.baseAddress,
-              selection: orderBuffer.baseAddress.map { $0 + range.lowerBound },
-              selection_count: Int32(count))
-            loss = examples.activeFeatures.withUnsafeBufferPointer { active in
-              forwardAndBackward(&batch, activeFeatures: active.baseAddress,
-                                 learningRate: learningRate, step: step)
-            }
-          }
-        }
-      }
-    }
-
-    if !fusesFirstLayer {
-      firstWeightsMoments.step(&head.firstWeights, firstWeightsGradient,
-                               learningRate: learningRate, step: step)
+    if isReference {
+      referenceStep(order: order, range: range, learningRate: learningRate, step: step)
+    } else {
+      layoutStep(order: order, range: range, learningRate: learningRate, step: step)
     }
     firstBiasMoments.step(&head.firstBias, firstBiasGradient,
                           learningRate: learningRate, step: step)
     secondWeightsMoments.step(&head.secondWeights, secondWeightsGradient,
                               learningRate: learningRate, step: step)
-    return loss
+    return headmath_cross_entropy(probabilities, batchLabels, Int32(range.count),
+                                  Int32(head.classCount))
   }
 
-  private mutating func forwardAndBackward(
-    _ batch: inout headmath_batch, activeFeatures: UnsafePointer<UInt8>?,
-    learningRate: Float, step: Int
-  ) -> Float {
-    let count = batch.selection_count
+  /// Forward, backward and the first layer's Adam step in the training
+  /// layout.
+  private mutating func layoutStep(
+    order: [Int32], range: Range<Int>, learningRate: Float, step: Int
+  ) {
+    let count = Int32(range.count)
+    let units = Int32(head.units)
+    let classes = Int32(head.classCount)
+    let threads = Int32(max(1, min(threadCount, 16)))
+    let layout = layout
+    layout.withBatch(order, range: range) { batch in
+      headmath_training_forward(&batch, trainingWeights, head.firstBias, units,
+                                &denseInputs, &hidden, threads)
+      headmath_output_forward(hidden, count, units, head.secondWeights, classes,
+                              &probabilities)
+      headmath_backward(nil, count, hidden, probabilities, batchLabels, units, classes,
+                        0, head.secondWeights, &outputDelta, &hiddenDelta, nil,
+                        &firstBiasGradient, &secondWeightsGradient)
+      firstWeightsMoments.layoutStep(
+        &trainingWeights, batch: &batch, denseInputs: denseInputs,
+        hiddenDelta: hiddenDelta, units: units, learningRate: learningRate, step: step,
+        gradientScratch: &gradientScratch, threadCount: threads)
+    }
+  }
+
+  /// The plain kernels on the head's own weights, keeping the whole
+  /// first-layer gradient.
+  private mutating func referenceStep(
+    order: [Int32], range: Range<Int>, learningRate: Float, step: Int
+  ) {
+    let count = Int32(range.count)
     let units = Int32(head.units)
     let classes = Int32(head.classCount)
     let featureCount = Int32(head.shape.byteCount)
-    let threads = Int32(max(1, min(threadCount, 16)))
-    headmath_hidden_forward_blocks(&batch, featureCount, head.firstWeights, head.firstBias,
-                                   units, &hidden, &cursors, threads)
-    headmath_output_forward(hidden, count, units, head.secondWeights, classes,
-                            &probabilities)
-    firstWeightsGradient.withUnsafeMutableBufferPointer { gradient in
+    let examples = examples
+    examples.withBatch(order, range: range) { batch in
+      probabilities.withUnsafeMutableBufferPointer { buffer in
+        head.forward(&batch, hidden: &hidden, probabilities: buffer.baseAddress)
+      }
       headmath_backward(&batch, count, hidden, probabilities, batchLabels, units, classes,
                         featureCount, head.secondWeights, &outputDelta, &hiddenDelta,
-                        fusesFirstLayer ? nil : gradient.baseAddress, &firstBiasGradient,
+                        &firstWeightsGradient, &firstBiasGradient,
                         &secondWeightsGradient)
     }
-    if fusesFirstLayer {
-      firstWeightsMoments.fusedFirstLayerStep(
-        &head.firstWeights, batch: &batch, activeFeatures: activeFeatures,
-        hiddenDelta: hiddenDelta, units: units, featureCount: featureCount,
-        learningRate: learningRate, step: step, gradientBlocks: &gradientBlocks,
-        cursors: &cursors, threadCount: threads)
+    firstWeightsMoments.step(&head.firstWeights, firstWeightsGradient,
+                             learningRate: learningRate, step: step)
+  }
+
+  /// Writes the fast path's first-layer rows back into the head (the
+  /// reference path trains the head's weights in place).
+  func storeFirstLayer() {
+    guard !isReference else { return }
+    let units = head.units
+    trainingWeights.withUnsafeBufferPointer { source in
+      head.firstWeights.withUnsafeMutableBufferPointer { target in
+        for (row, feature) in layout.order.enumerated() {
+          guard let from = source.baseAddress, let to = target.baseAddress else { break }
+          (to + Int(feature) * units).update(from: from + row * units, count: units)
+        }
+      }
     }
-    return headmath_cross_entropy(probabilities, batchLabels, count, classes)
   }
 }
 
@@ -322,20 +377,19 @@ public struct AdamMoments {
 }
 
 extension AdamMoments {
-  /// The first layer's gradient and Adam step in one pass over the weights
-  /// (see `headmath_first_layer_adam_blocks`).
-  mutating func fusedFirstLayerStep(
-    _ weights: inout [Float], batch: inout headmath_batch,
-    activeFeatures: UnsafePointer<UInt8>?, hiddenDelta: [Float], units: Int32,
-    featureCount: Int32, learningRate: Float, step: Int, gradientBlocks: inout [Float],
-    cursors: inout [Int32], threadCount: Int32
+  /// The first layer's gradient and Adam step in the training layout (see
+  /// `headmath_training_first_layer_step`).
+  mutating func layoutStep(
+    _ weights: inout [Float], batch: inout headmath_training_batch,
+    denseInputs: [Float], hiddenDelta: [Float], units: Int32, learningRate: Float,
+    step: Int, gradientScratch: inout [Float], threadCount: Int32
   ) {
     precondition(weights.count == mean.count,
-                 "AdamMoments.fusedFirstLayerStep: \(weights.count) weights, "
+                 "AdamMoments.layoutStep: \(weights.count) weights, "
                  + "\(mean.count) moments")
-    headmath_first_layer_adam_blocks(
-      &batch, featureCount, activeFeatures, hiddenDelta, units, &weights, &mean,
-      &squareMean, learningRate, Self.beta1, Self.beta2, Self.epsilon, Int64(step),
-      &gradientBlocks, &cursors, threadCount)
+    headmath_training_first_layer_step(
+      &batch, denseInputs, hiddenDelta, units, &weights, &mean, &squareMean,
+      learningRate, Self.beta1, Self.beta2, Self.epsilon, Int64(step),
+      &gradientScratch, threadCount)
   }
 }

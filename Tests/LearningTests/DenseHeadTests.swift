@@ -1,4 +1,5 @@
 import XCTest
+import HeadMath
 @testable import Learning
 
 final class DenseHeadTests: XCTestCase {
@@ -46,15 +47,13 @@ final class DenseHeadTests: XCTestCase {
     XCTAssertEqual(probabilities[0], 0.809_998_43, accuracy: 1e-6)
     XCTAssertEqual(probabilities[1], 0.190_001_57, accuracy: 1e-6)
 
-    let examples = SparseExamples(dataset, scale: 0.5)
-    var trainer = DenseTrainer(head: head, batchCapacity: 1, examples: examples,
-                              fusesFirstLayer: false)
-    XCTAssertEqual(examples.features, [0, 1])
-    XCTAssertEqual(examples.values, [1.0, 0.5])
+    var trainer = DenseTrainer(head: head, batchCapacity: 1, dataset: dataset,
+                               isReference: true)
+    XCTAssertEqual(trainer.examples.features, [0, 1])
+    XCTAssertEqual(trainer.examples.values, [1.0, 0.5])
 
     // Learning rate ~0 leaves the weights so the gradients can be read.
-    let loss = trainer.step(examples, order: [0], range: 0..<1,
-                            learningRate: 1e-30, step: 1)
+    let loss = trainer.step(order: [0], range: 0..<1, learningRate: 1e-30, step: 1)
     XCTAssertEqual(loss, 1.660_722_96, accuracy: 1e-5)
     // dz = p - y = [0.809998, -0.809998]; dW2 = h dz; dh = W2 dz masked.
     assertEqual(trainer.secondWeightsGradient, [0.587_248_86, -0.587_248_86, 0, 0])
@@ -69,64 +68,95 @@ final class DenseHeadTests: XCTestCase {
     var random = SeededRandom(seed: 3)
     head.initializeWeights(random: &random)
     for index in head.firstBias.indices { head.firstBias[index] = 0.1 }
-    let examples = SparseExamples(dataset, scale: 0.02)
-    var trainer = DenseTrainer(head: head, batchCapacity: 6, examples: examples,
-                              fusesFirstLayer: false)
+    var trainer = DenseTrainer(head: head, batchCapacity: 6, dataset: dataset,
+                               isReference: true)
     let order: [Int32] = [0, 1, 2, 3, 4, 5]
-    _ = trainer.step(examples, order: order, range: 0..<6, learningRate: 1e-30, step: 1)
+    _ = trainer.step(order: order, range: 0..<6, learningRate: 1e-30, step: 1)
     let analytic = trainer.secondWeightsGradient
 
     for index in head.secondWeights.indices {
       let saved = head.secondWeights[index]
       head.secondWeights[index] = saved + 1e-2
-      let above = trainer.step(examples, order: order, range: 0..<6,
-                               learningRate: 1e-30, step: 1)
+      let above = trainer.step(order: order, range: 0..<6, learningRate: 1e-30, step: 1)
       head.secondWeights[index] = saved - 1e-2
-      let below = trainer.step(examples, order: order, range: 0..<6,
-                               learningRate: 1e-30, step: 1)
+      let below = trainer.step(order: order, range: 0..<6, learningRate: 1e-30, step: 1)
       head.secondWeights[index] = saved
       XCTAssertEqual(analytic[index], (above - below) / 2e-2, accuracy: 2e-3)
     }
   }
 
-  func testFusedFirstLayerStepMatchesGradientThenAdam() {
-    let shape = ActivationShape(height: 2, width: 2, channels: 8)
-    let dataset = separableDataset(classCount: 3, perClass: 4, shape: shape)
-    let examples = SparseExamples(dataset, scale: 0.02)
-    let order: [Int32] = [3, 0, 7, 11, 5, 2, 9]
-    var weights: [[Float]] = []
-    for fused in [false, true] {
-      let head = DenseHead(shape: shape, classCount: 3, units: 5, inputScale: 0.02)
-      var random = SeededRandom(seed: 5)
-      head.initializeWeights(random: &random)
-      var trainer = DenseTrainer(head: head, batchCapacity: 7, examples: examples,
-                                 fusesFirstLayer: fused)
-      // Three threads split 5 units and 32 features unevenly on purpose.
-      trainer.threadCount = fused ? 3 : 1
-      for step in 1...3 {
-        _ = trainer.step(examples, order: order, range: 0..<7, learningRate: 0.01,
-                         step: step)
-      }
-      weights.append(head.firstWeights)
-    }
-    XCTAssertEqual(weights[0].count, 32 * 5)
-    for (reference, fused) in zip(weights[0], weights[1]) {
-      XCTAssertEqual(fused, reference, accuracy: 1e-6)
-    }
-    XCTAssertNotEqual(weights[1], weights[0].map { _ in 0 })
+  /// Dense share 0.5 of 4 examples: features 0 (3 examples) and 2 (2) are
+  /// dense, feature 1 (1 example) is sparse, feature 3 (none) is left out.
+  func testTrainingLayoutOrdersDenseThenSparseFeatures() {
+    let shape = ActivationShape(height: 1, width: 1, channels: 4)
+    let dataset = ActivationDataset(shape: shape, classCount: 2, capacity: 4)
+    add(dataset, [5, 0, 1, 0], label: 0)
+    add(dataset, [6, 0, 0, 0], label: 1)
+    add(dataset, [7, 2, 0, 0], label: 0)
+    add(dataset, [0, 0, 3, 0], label: 1)
+    let layout = TrainingLayout(dataset, scale: 0.5, denseShare: 0.5)
+    XCTAssertEqual(layout.order, [0, 2, 1])
+    XCTAssertEqual(layout.denseCount, 2)
+    XCTAssertEqual(layout.denseBytes, [5, 1, 6, 0, 7, 0, 0, 3])
+    XCTAssertEqual(layout.features, [2])
+    XCTAssertEqual(layout.values, [1.0])
+    XCTAssertEqual(layout.blockStarts, [0, 0, 0, 0, 0, 1, 1, 1])
   }
 
-  /// The register strips: 13 units (a last vector overlapping the one
-  /// before it), 210 units (strips of 96, 96 and 18), over 600 features (two
-  /// whole blocks of 256 and a part block), on one thread and on three.
+  /// The training layout against the reference path (the plain loops over
+  /// each example's entries in the same training order), for 5 units (the
+  /// plain loops): the default dense share on one thread and on three
+  /// (splitting 5 units and 32 features unevenly), all features dense, all
+  /// sparse.
+  func testTrainingLayoutStepMatchesTheReference() {
+    let shape = ActivationShape(height: 2, width: 2, channels: 8)
+    let dataset = separableDataset(classCount: 3, perClass: 4, shape: shape)
+    let order: [Int32] = [3, 0, 7, 11, 5, 2, 9]
+    let share = TrainingLayout.defaultDenseShare
+    for (denseShare, threads) in [(share, 1), (share, 3), (0, 1), (2, 1)] {
+      var weights: [[Float]] = []
+      for isReference in [true, false] {
+        let head = DenseHead(shape: shape, classCount: 3, units: 5, inputScale: 0.02)
+        var random = SeededRandom(seed: 5)
+        head.initializeWeights(random: &random)
+        var trainer = DenseTrainer(head: head, batchCapacity: 7, dataset: dataset,
+                                   isReference: isReference, denseShare: denseShare)
+        trainer.threadCount = threads
+        for step in 1...3 {
+          _ = trainer.step(order: order, range: 0..<7, learningRate: 0.01, step: step)
+        }
+        trainer.storeFirstLayer()
+        weights.append(head.firstWeights)
+      }
+      XCTAssertEqual(weights[0].count, 32 * 5)
+      for (reference, trained) in zip(weights[0], weights[1]) {
+        XCTAssertEqual(trained, reference, accuracy: 1e-6, "dense share \(denseShare)")
+      }
+      XCTAssertNotEqual(weights[1], weights[0].map { _ in 0 })
+    }
+  }
+
+  /// The register strips and dense tiles: 13 units (a last vector
+  /// overlapping the one before it), 210 units (strips of 96, 96 and 18),
+  /// over 600 features (dense ones, and sparse ones in more than one block
+  /// of 256), against the reference path in the same training order: the
+  /// default dense share on one thread and on three (the same weights), all
+  /// features dense, all sparse.
   func testBlockedKernelsMatchPredictionAndTheReferenceGradient() {
     let shape = ActivationShape(height: 1, width: 2, channels: 300)
     let dataset = separableDataset(classCount: 3, perClass: 4, shape: shape)
-    let examples = SparseExamples(dataset, scale: 0.02)
     let order: [Int32] = [3, 0, 7, 11, 5, 2, 9]
-    for units in [13, 210] {
+    let layout = TrainingLayout(dataset, scale: 0.02)
+    XCTAssertGreaterThan(layout.denseCount, 0)
+    XCTAssertGreaterThan(layout.featureCount - layout.denseCount,
+                         Int(HEADMATH_FEATURE_BLOCK))
+    let share = TrainingLayout.defaultDenseShare
+    let variants: [(Bool, Double, Int)] = [
+      (true, share, 1), (false, share, 1), (false, share, 3),
+      (true, 0, 1), (false, 0, 1), (true, 2, 1), (false, 2, 1)]
+    for units in [13, 100, 210] {
       var weights: [[Float]] = []
-      for (fused, threads) in [(false, 1), (true, 1), (true, 3)] {
+      for (isReference, denseShare, threads) in variants {
         let head = DenseHead(shape: shape, classCount: 3, units: units, inputScale: 0.02)
         var random = SeededRandom(seed: 5)
         head.initializeWeights(random: &random)
@@ -139,23 +169,26 @@ final class DenseHeadTests: XCTestCase {
                                rebasing: buffer[(row * 3)..<(row * 3 + 3)]))
           }
         }
-        var trainer = DenseTrainer(head: head, batchCapacity: 7, examples: examples,
-                                   fusesFirstLayer: fused)
+        var trainer = DenseTrainer(head: head, batchCapacity: 7, dataset: dataset,
+                                   isReference: isReference, denseShare: denseShare)
         trainer.threadCount = threads
         for step in 1...3 {
-          _ = trainer.step(examples, order: order, range: 0..<7, learningRate: 0.01,
-                           step: step)
+          _ = trainer.step(order: order, range: 0..<7, learningRate: 0.01, step: step)
           if step == 1 {
             for (found, wanted) in zip(trainer.probabilities, expected) {
               XCTAssertEqual(found, wanted, accuracy: 1e-6, "\(units) units")
             }
           }
         }
+        trainer.storeFirstLayer()
         weights.append(head.firstWeights)
       }
       XCTAssertEqual(weights[1], weights[2], "\(units) units: 1 and 3 threads")
-      for (reference, fused) in zip(weights[0], weights[1]) {
-        XCTAssertEqual(fused, reference, accuracy: 1e-6, "\(units) units")
+      for (referenceIndex, trainedIndex) in [(0, 1), (0, 2), (3, 4), (5, 6)] {
+        for (reference, trained) in zip(weights[referenceIndex], weights[trainedIndex]) {
+          XCTAssertEqual(trained, reference, accuracy: 1e-6,
+                         "\(units) units, variant \(trainedIndex)")
+        }
       }
     }
   }

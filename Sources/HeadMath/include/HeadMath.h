@@ -10,7 +10,8 @@
 //   probabilities         example_count x classes
 // Activations arrive as sparse rows because most of them are zero: example e
 // of a set has the nonzero features features[offsets[e] ..< offsets[e+1]]
-// with the matching values, features in increasing order.
+// with the matching values (prediction lists them in increasing order;
+// training's reference path in the order of its training layout).
 #ifndef TEACHPAD_HEADMATH_H
 #define TEACHPAD_HEADMATH_H
 
@@ -37,21 +38,79 @@ void headmath_hidden_forward(const headmath_batch *batch,
                              const float *first_bias, int32_t units,
                              float *hidden);
 
-/// Features per block of the training kernels: a block's weight or
-/// gradient rows (block x units floats) stay in the level-2 cache while
-/// every example of the batch visits them.
+/// Features per block of the training kernels' sparse part: a block's
+/// weight or gradient rows (block x units floats) stay in the level-2 cache
+/// while every example of the batch visits them.
 #define HEADMATH_FEATURE_BLOCK 256
 
-/// hidden = relu(x * first_weights + first_bias) for each selected example,
-/// block of features by block, on `thread_count` threads (each takes a
-/// share of the examples). `cursors` is scratch for `selection_count`
-/// entries. Gives the same numbers whatever the thread count.
-void headmath_hidden_forward_blocks(const headmath_batch *batch,
-                                    int32_t feature_count,
-                                    const float *first_weights,
-                                    const float *first_bias, int32_t units,
-                                    float *hidden, int32_t *cursors,
-                                    int32_t thread_count);
+/// The training layout of the first layer. Its weight rows (and Adam's
+/// moments) are the active features in a training order: first the
+/// `dense_count` features that many examples have, held densely, then the
+/// sparse ones, up to `feature_count` rows. Dense part: `dense_count` bytes
+/// per example of the training set, back to back, each worth `scale` times
+/// its value. Sparse part: each example's nonzero entries (`features` in
+/// training order, increasing, and their values); the entries of example e
+/// in sparse block b (rows dense_count + b * HEADMATH_FEATURE_BLOCK and on)
+/// are block_starts[e * (blocks + 1) + b] ..< block_starts[e * (blocks + 1)
+/// + b + 1], blocks = ceil((feature_count - dense_count) / block). The
+/// batch is the examples `selection[0 ..< selection_count]`.
+typedef struct {
+  int32_t dense_count;
+  int32_t feature_count;
+  const uint8_t *dense_bytes;
+  float scale;
+  const int32_t *block_starts;
+  const uint16_t *features;
+  const float *values;
+  const int32_t *selection;
+  int32_t selection_count;
+} headmath_training_batch;
+
+/// hidden = relu(x * weights + bias) for each example of the batch, in the
+/// training layout, summed in the order of the plain loops of
+/// `headmath_hidden_forward` over the example's entries in training order
+/// (so with the same result). `dense_inputs` (selection_count x
+/// dense_count floats) receives the batch's dense features for the step
+/// that follows. Runs on `thread_count` threads (each takes a share of the
+/// examples); the result does not depend on the count.
+void headmath_training_forward(const headmath_training_batch *batch,
+                               const float *weights, const float *bias,
+                               int32_t units, float *dense_inputs,
+                               float *hidden, int32_t thread_count);
+
+/// The first layer's weight gradient for the batch (from `hidden_delta`,
+/// which `headmath_backward` leaves when called with a NULL first-layer
+/// gradient, and the `dense_inputs` of the forward pass) and its Adam step
+/// (as `headmath_adam_step`) on every row of the training layout, block of
+/// rows by block: the block's gradient is summed in scratch (dense rows
+/// from `dense_inputs`, sparse rows from the batch's entries), then its rows
+/// take the Adam step while they are in the cache. Runs on
+/// `thread_count` threads; the result does not depend on the count.
+/// Scratch: `gradient_scratch` holds thread_count x HEADMATH_FEATURE_BLOCK
+/// x units floats.
+void headmath_training_first_layer_step(
+    const headmath_training_batch *batch, const float *dense_inputs,
+    const float *hidden_delta, int32_t units, float *weights,
+    float *first_moment, float *second_moment, float learning_rate,
+    float beta1, float beta2, float epsilon, int64_t step,
+    float *gradient_scratch, int32_t thread_count);
+
+/// Adds 1 to counts[f] for each nonzero byte f of `activation` (`count`
+/// bytes): how many examples have each feature.
+void headmath_count_nonzero(const uint8_t *activation, int32_t count,
+                            int32_t *counts);
+
+/// One example in the training layout, whose rows are the features
+/// `order[0 ..< feature_count]`: writes its `dense_count` dense bytes, its
+/// nonzero sparse entries (rows in increasing order, values `scale` times
+/// the byte) and where each sparse block starts (blocks + 1 positions,
+/// counted from `first_entry`). `features` and `values` hold up to
+/// feature_count - dense_count entries. Returns the number of entries.
+int32_t headmath_training_row(const uint8_t *activation, const int32_t *order,
+                              int32_t dense_count, int32_t feature_count,
+                              float scale, int32_t first_entry,
+                              uint8_t *dense_bytes, uint16_t *features,
+                              float *values, int32_t *block_starts);
 
 /// probabilities = softmax(hidden * second_weights) row by row.
 void headmath_output_forward(const float *hidden, int32_t example_count,
@@ -68,7 +127,8 @@ float headmath_cross_entropy(const float *probabilities,
 /// selected examples). `output_delta` (example_count x classes) and
 /// `hidden_delta` (example_count x units) are scratch. The first-layer
 /// gradient has feature_count x units floats and is written in full,
-/// unless it is NULL (see `headmath_first_layer_adam_blocks`).
+/// unless it is NULL (see `headmath_training_first_layer_step`); `batch` is
+/// read only for that gradient and may then be NULL too.
 void headmath_backward(const headmath_batch *batch, int32_t example_count,
                        const float *hidden, const float *probabilities,
                        const int32_t *labels, int32_t units, int32_t classes,
@@ -77,25 +137,6 @@ void headmath_backward(const headmath_batch *batch, int32_t example_count,
                        float *first_weights_gradient,
                        float *first_bias_gradient,
                        float *second_weights_gradient);
-
-/// The first layer's weight gradient and its Adam step fused, block of
-/// features by block: the block's gradient rows are summed into
-/// `gradient_scratch` from the batch's nonzeros times `hidden_delta` (the
-/// one `headmath_backward` leaves when called with a NULL first-layer
-/// gradient), then each row of weights and moments takes the Adam step of
-/// `headmath_adam_step`. Features whose `active_features` byte is 0 (no
-/// example of the whole training set has them) are skipped: their
-/// gradient, moments and so their step are always zero. Runs on
-/// `thread_count` threads (each takes a share of the blocks); the result
-/// does not depend on the count. Scratch: `gradient_scratch` holds
-/// thread_count x HEADMATH_FEATURE_BLOCK x units floats, `cursors`
-/// thread_count x selection_count entries.
-void headmath_first_layer_adam_blocks(
-    const headmath_batch *batch, int32_t feature_count,
-    const uint8_t *active_features, const float *hidden_delta, int32_t units,
-    float *weights, float *first_moment, float *second_moment,
-    float learning_rate, float beta1, float beta2, float epsilon, int64_t step,
-    float *gradient_scratch, int32_t *cursors, int32_t thread_count);
 
 /// One Adam step (Keras's form) over `count` parameters, `step` counting
 /// from 1:
