@@ -41,8 +41,8 @@ struct DecodedImage {
 /// `.bin`) are copied as they are; JPEG and PNG are decoded, centre-cropped
 /// and resized.
 func loadInput(path: String, into engine: Engine) -> UsageError? {
-  let lowered = path.lowercased()
-  if lowered.hasSuffix(".rgb") || lowered.hasSuffix(".bin") {
+  if path.hasSuffix(ignoringASCIICase: ".rgb")
+    || path.hasSuffix(ignoringASCIICase: ".bin") {
     let bytes: [UInt8]
     do {
       bytes = try FileBytes.read(path: path)
