@@ -172,6 +172,7 @@ final class FastDepthwise {
       let biasVector = UnsafeRawPointer(bias + block)
         .loadUnaligned(as: SIMD8<Int32>.self)
       let count = min(8, g.outputChannels - block)
+      let saturatingStore = requantization.saturatesToBytes && count == 8
       var r0 = rows.0 + block, r1 = rows.1 + block, r2 = rows.2 + block
       var target = output + block
       for _ in 0..<g.outputWidth {
@@ -188,9 +189,13 @@ final class FastDepthwise {
         middle.addProduct(load(r1 + 2 * tapStep), w5)
         bottom.addProduct(load(r2 + 2 * tapStep), w8)
         let sum = top + middle + bottom
-        let values = requantization.apply(
-          wholeNumbers(sum) &+ biasVector)
-        Bytes.store(values, target, count: count)
+        if saturatingStore {
+          Bytes.storeSaturated(requantization.applyUnclamped(
+            wholeNumbers(sum) &+ biasVector), target)
+        } else {
+          Bytes.store(requantization.apply(wholeNumbers(sum) &+ biasVector),
+                      target, count: count)
+        }
         r0 += step; r1 += step; r2 += step
         target += g.outputChannels
       }

@@ -254,8 +254,10 @@ func storeTile(_ tile: IntegerTile16, rows: Int, width: Int, channelsLeft: Int,
   let biasHigh = width > 8
     ? UnsafeRawPointer(bias + 8).loadUnaligned(as: SIMD8<Int32>.self)
     : SIMD8<Int32>()
-  let lowCount = min(channelsLeft, 8)
-  let highCount = width > 8 ? min(max(channelsLeft - 8, 0), 8) : 0
+  // Comparisons written out: the generic min and max stay calls here.
+  let lowCount = channelsLeft < 8 ? channelsLeft : 8
+  let highLeft = channelsLeft - 8
+  let highCount = width <= 8 || highLeft <= 0 ? 0 : highLeft < 8 ? highLeft : 8
 
   let r = tile.rows
   finishRow(r.0, r.1, biasLow, biasHigh, lowCount, highCount,
@@ -289,6 +291,18 @@ func finishRow(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>,
                _ lowCount: Int, _ highCount: Int,
                _ requantization: VectorRequantization,
                _ target: UnsafeMutablePointer<UInt8>) {
+  if requantization.saturatesToBytes && lowCount == 8 {
+    if highCount == 8 {
+      Bytes.storeSaturated(requantization.applyUnclamped(low &+ biasLow),
+                           requantization.applyUnclamped(high &+ biasHigh),
+                           target)
+      return
+    }
+    if highCount == 0 {
+      Bytes.storeSaturated(requantization.applyUnclamped(low &+ biasLow), target)
+      return
+    }
+  }
   Bytes.store(requantization.apply(low &+ biasLow), target, count: lowCount)
   if highCount > 0 {
     Bytes.store(requantization.apply(high &+ biasHigh), target + 8,

@@ -1,3 +1,5 @@
+import CShims
+
 /// `Requantization` for eight lanes at once, bit-identical to the scalar
 /// path (tests compare the two over millions of accumulators).
 ///
@@ -22,6 +24,10 @@
 /// result is offset by 2^(31−e), which the clamp bounds absorb.
 struct VectorRequantization {
   let folded: Bool
+  /// Folded, with the clamp range the whole of 0...255: then storing with
+  /// saturation (`Bytes.storeSaturated`) is the clamp, and
+  /// `applyUnclamped` leaves it to the store.
+  let saturatesToBytes: Bool
   let foldedAddend: SIMD4<Int64>
   let foldedShift: SIMD4<UInt64>
   let foldedOffset: SIMD8<Int32>
@@ -61,6 +67,8 @@ struct VectorRequantization {
     foldedOffset = SIMD8(repeating: offset)
     foldedMinimum = SIMD8(repeating: offset &+ scalar.outputMinimum)
     foldedMaximum = SIMD8(repeating: offset &+ scalar.outputMaximum)
+    saturatesToBytes = folded && scalar.outputMinimum == 0
+      && scalar.outputMaximum == 255
   }
 
   /// Accumulators (bias included) to clamped output values.
@@ -75,10 +83,19 @@ struct VectorRequantization {
       x, by: multiplier, adding: foldedAddend, shift: foldedShift)
     var result = shifted
     for lane in 0..<8 {
-      result[lane] = min(max(shifted[lane], foldedMinimum[lane]),
-                         foldedMaximum[lane])
+      result[lane] = clamp(shifted[lane], foldedMinimum[lane],
+                           foldedMaximum[lane])
     }
     return result &- foldedOffset
+  }
+
+  /// The folded result before the clamp: r − 2^(31−e) + zeroPoint, which
+  /// fits in int32 (r lies in (0, 2^(32−e)) since |x·M0| < 2^62, e ≥ 1).
+  @_transparent
+  func applyUnclamped(_ x: SIMD8<Int32>) -> SIMD8<Int32> {
+    VectorRequantization.multiplyAddShift(
+      x, by: multiplier, adding: foldedAddend, shift: foldedShift)
+      &- foldedOffset
   }
 
   /// Per lane, bits 0..31 of (x · factor + addend) >> shift in 64 bits.
@@ -121,10 +138,17 @@ struct VectorRequantization {
     let shifted = rounded &+ zeroPoint
     var result = shifted
     for lane in 0..<8 {
-      result[lane] = min(max(shifted[lane], minimum[lane]), maximum[lane])
+      result[lane] = clamp(shifted[lane], minimum[lane], maximum[lane])
     }
     return result
   }
+}
+
+/// `value` limited to lower...upper, written out (the generic min and max
+/// stay out-of-line calls inside the kernels).
+@_transparent
+func clamp(_ value: Int32, _ lower: Int32, _ upper: Int32) -> Int32 {
+  value < lower ? lower : value > upper ? upper : value
 }
 
 /// Unaligned loads and stores of short byte vectors.
@@ -153,6 +177,21 @@ enum Bytes {
     for lane in 0..<count {
       pointer[lane] = UInt8(truncatingIfNeeded: values[lane])
     }
+  }
+
+  /// Eight lanes saturated to 0...255 (values below 0 become 0, above 255
+  /// become 255), with one 8-byte store.
+  @_transparent
+  static func storeSaturated(_ values: SIMD8<Int32>,
+                             _ pointer: UnsafeMutablePointer<UInt8>) {
+    shim_store_saturated8(values, pointer)
+  }
+
+  /// `low` then `high`, saturated to 0...255, with one 16-byte store.
+  @_transparent
+  static func storeSaturated(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>,
+                             _ pointer: UnsafeMutablePointer<UInt8>) {
+    shim_store_saturated16(low, high, pointer)
   }
 
   /// x − zeroPoint for `count` bytes, as float, eight at a time.

@@ -166,6 +166,7 @@ final class KernelTwinTests: XCTestCase {
   }
 
   func testVectorRequantizationMatchesScalar() {
+    var saturatedLayers = 0
     for _ in 0..<2000 {
       let scalar = randomRequantization()
       let vector = VectorRequantization(scalar)
@@ -185,6 +186,46 @@ final class KernelTwinTests: XCTestCase {
         XCTAssertEqual(UInt8(truncatingIfNeeded: result[lane]),
                        scalar.apply(lanes[lane]))
       }
+      // Layers whose clamp is all of 0...255 leave it to a saturating store.
+      if vector.saturatesToBytes {
+        saturatedLayers += 1
+        var stored = [UInt8](repeating: 0, count: 24)
+        stored.withUnsafeMutableBufferPointer { bytes in
+          Bytes.storeSaturated(vector.applyUnclamped(lanes), bytes.baseAddress!)
+          Bytes.storeSaturated(vector.applyUnclamped(lanes),
+                               vector.applyUnclamped(lanes &* 3 / 7),
+                               bytes.baseAddress! + 8)
+        }
+        for lane in 0..<8 {
+          XCTAssertEqual(stored[lane], scalar.apply(lanes[lane]))
+          XCTAssertEqual(stored[8 + lane], scalar.apply(lanes[lane]))
+          XCTAssertEqual(stored[16 + lane], scalar.apply(lanes[lane] &* 3 / 7))
+        }
+      }
+    }
+    XCTAssertGreaterThan(saturatedLayers, 500)
+  }
+
+  func testSaturatedStoresClampEveryRange() {
+    let edges: [Int32] = [.min, -65_536, -32_769, -32_768, -256, -1, 0, 1, 127,
+                          128, 254, 255, 256, 32_767, 32_768, 65_535, .max]
+    var values = edges
+    while values.count % 16 != 0 {
+      values.append(Int32(truncatingIfNeeded: generator.next()))
+    }
+    for start in stride(from: 0, to: values.count, by: 16) {
+      let low = SIMD8<Int32>(values[start..<start + 8])
+      let high = SIMD8<Int32>(values[start + 8..<start + 16])
+      var stored = [UInt8](repeating: 7, count: 24)
+      stored.withUnsafeMutableBufferPointer { bytes in
+        Bytes.storeSaturated(low, high, bytes.baseAddress!)
+        Bytes.storeSaturated(high, bytes.baseAddress! + 16)
+      }
+      let expected = values[start..<start + 16].map {
+        UInt8(min(max($0, 0), 255))
+      }
+      XCTAssertEqual(Array(stored[0..<16]), expected)
+      XCTAssertEqual(Array(stored[16..<24]), Array(expected[8..<16]))
     }
   }
 }

@@ -15,5 +15,6 @@
 #include "shim_notify.h"
 #include "shim_signals.h"
 #include "shim_memory.h"
+#include "shim_pack.h"
 
 #endif
