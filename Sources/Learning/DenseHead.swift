@@ -48,16 +48,10 @@ public final class DenseHead {
     // 0.87962566103423978 is the deviation of a unit normal cut at +-2.
     let firstDeviation =
       (1.0 / Double(shape.byteCount)).squareRoot() / 0.87962566103423978
-    for index in firstWeights.indices {
-      firstWeights[index] =
-        Float(random.nextTruncatedNormal(deviation: firstDeviation))
-    }
+    random.fillTruncatedNormal(&firstWeights, deviation: Float(firstDeviation))
     for index in firstBias.indices { firstBias[index] = 0 }
     let secondDeviation = (1.0 / Double(units)).squareRoot() / 0.87962566103423978
-    for index in secondWeights.indices {
-      secondWeights[index] =
-        Float(random.nextTruncatedNormal(deviation: secondDeviation))
-    }
+    random.fillTruncatedNormal(&secondWeights, deviation: Float(secondDeviation))
   }
 
   /// Class probabilities for one activation into `probabilities`

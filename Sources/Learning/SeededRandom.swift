@@ -1,4 +1,4 @@
-import CShims
+import HeadMath
 
 /// A repeatable pseudo-random source: xoshiro256** seeded through
 /// SplitMix64, so one 64-bit seed gives the same stream on every machine.
@@ -53,18 +53,20 @@ public struct SeededRandom: RandomNumberGenerator {
     return Int(product.high)
   }
 
-  /// A standard normal draw (Box-Muller, one value per call).
-  public mutating func nextNormal() -> Double {
-    let radius = (-2.0 * log(1.0 - nextUnit())).squareRoot()
-    return radius * cos(2.0 * Double.pi * nextUnit())
-  }
-
-  /// A normal draw with `deviation`, redrawn until it lies within two
-  /// deviations of zero (the truncated normal of Keras's initializers).
-  public mutating func nextTruncatedNormal(deviation: Double) -> Double {
-    while true {
-      let value = nextNormal()
-      if value.magnitude <= 2 { return value * deviation }
+  /// Fills `values` with normal draws of `deviation` cut at two deviations
+  /// (the truncated normal of Keras's initializers): up to two draws from
+  /// each 64-bit word of this stream (see `headmath_truncated_normals`).
+  public mutating func fillTruncatedNormal(_ values: inout [Float], deviation: Float) {
+    var words = [UInt64](repeating: 0, count: 512)
+    var draws = [Float](repeating: 0, count: 2 * words.count)
+    var filled = 0
+    while filled < values.count {
+      for index in words.indices { words[index] = next() }
+      let made = Int(headmath_truncated_normals(words, Int32(words.count), deviation,
+                                                &draws))
+      let taken = min(made, values.count - filled)
+      values.replaceSubrange(filled..<(filled + taken), with: draws[0..<taken])
+      filled += taken
     }
   }
 

@@ -311,6 +311,29 @@ final class DenseHeadTests: XCTestCase {
     XCTAssertEqual(predictions(head, dataset), (0..<80).map { $0 % 4 })
   }
 
+  /// A unit normal cut at two deviations: deviation 0.87963, 71.53 % of
+  /// draws within one deviation, none beyond two; the same seed gives the
+  /// same draws.
+  func testTruncatedNormalDrawsHaveTheCutNormalsMoments() {
+    var random = SeededRandom(seed: 11)
+    var draws = [Float](repeating: 0, count: 200_000)
+    random.fillTruncatedNormal(&draws, deviation: 1)
+    let values = draws.map(Double.init)
+    let mean = values.reduce(0, +) / Double(values.count)
+    let deviation = (values.map { $0 * $0 }.reduce(0, +) / Double(values.count))
+      .squareRoot()
+    let withinOne = Double(values.filter { abs($0) < 1 }.count) / Double(values.count)
+    XCTAssertEqual(mean, 0, accuracy: 0.005)
+    XCTAssertEqual(deviation, 0.879_625_66, accuracy: 0.003)
+    XCTAssertEqual(withinOne, 0.6827 / 0.9545, accuracy: 0.004)
+    XCTAssertLessThanOrEqual(values.map(abs).max() ?? 3, 2)
+
+    var again = SeededRandom(seed: 11)
+    var repeated = [Float](repeating: 0, count: 1000)
+    again.fillTruncatedNormal(&repeated, deviation: 1)
+    XCTAssertEqual(repeated, Array(draws[0..<1000]))
+  }
+
   func testVarianceScalingInitialDeviation() {
     let head = DenseHead(shape: .mobileNetCut, classCount: 4, units: 100)
     var random = SeededRandom(seed: 1)

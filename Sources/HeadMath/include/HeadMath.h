@@ -153,6 +153,14 @@ void headmath_adam_step(float *parameters, const float *gradients,
 int32_t headmath_sparse_row(const uint8_t *activation, int32_t count,
                             float scale, uint16_t *features, float *values);
 
+/// Normal draws of `deviation` cut at two deviations (Keras's truncated
+/// normal), up to two from each of the `count` 64-bit random words in
+/// `bits` (Box-Muller on two 24-bit uniforms; a draw beyond two deviations
+/// is dropped). Writes them to `draws` (room for 2 x count) in order and
+/// returns how many there are.
+int32_t headmath_truncated_normals(const uint64_t *bits, int32_t count,
+                                   float deviation, float *draws);
+
 /// Cosine similarity of `query` with each of `example_count` stored uint8
 /// examples (`feature_count` bytes each, back to back), whose Euclidean
 /// norms are in `norms`. A zero vector has similarity 0 with everything.
