@@ -16,6 +16,10 @@ let x86VectorUnit = false
 let vectorFlags: [SwiftSetting] =
   x86VectorUnit ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
 let cxxVectorFlags = x86VectorUnit ? ["-mavx2", "-mfma"] : []
+// The Pi build is optimized for size, except the inference kernels, which
+// keep their speed (cross/README.md, "Size").
+let armBuild = Context.environment["TEACHPAD_TARGET"] == "aarch64"
+let sizeFlags: [SwiftSetting] = armBuild ? [.unsafeFlags(["-Osize"])] : []
 
 let package = Package(
   name: "teachpad",
@@ -36,7 +40,7 @@ let package = Package(
       ]
     ),
     // Allocation-free logging to stderr, errno messages, whole-file I/O.
-    .target(name: "Support", dependencies: ["CShims"]),
+    .target(name: "Support", dependencies: ["CShims"], swiftSettings: sizeFlags),
     // The .tflite reader, graph cut, arena planner and uint8 kernels.
     .target(
       name: "Inference",
@@ -57,18 +61,20 @@ let package = Package(
     .target(
       name: "Learning",
       dependencies: ["CShims", "Support", "HeadMath"],
-      swiftSettings: vectorFlags
+      swiftSettings: vectorFlags + sizeFlags
     ),
     // Camera, buttons, LEDs and serial port: protocols, Linux and scripted.
-    .target(name: "Board", dependencies: ["CShims", "Support"]),
+    .target(name: "Board", dependencies: ["CShims", "Support"], swiftSettings: sizeFlags),
     // The appliance: state machine, configuration, serial protocol.
     .target(
       name: "App",
-      dependencies: ["CShims", "Support", "Inference", "Learning", "Board"]
+      dependencies: ["CShims", "Support", "Inference", "Learning", "Board"],
+      swiftSettings: sizeFlags
     ),
     .executableTarget(
       name: "teachpad",
-      dependencies: ["CShims", "Support", "Inference", "Learning", "Board", "App"]
+      dependencies: ["CShims", "Support", "Inference", "Learning", "Board", "App"],
+      swiftSettings: sizeFlags
     ),
 
     // Test support: counts heap allocations by wrapping malloc and friends.
