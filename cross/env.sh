@@ -53,7 +53,10 @@ arm_swift_build() {
 # (crt files, libc, libgcc, interpreter /lib/ld-linux-aarch64.so.1), with
 # the libraries of the targets' linkerSettings (Embedded Swift ignores
 # autolink) and the toolchain's Unicode tables. Unused sections are
-# dropped and identical functions folded.
+# dropped, identical functions folded, relative relocations packed
+# (DT_RELR, glibc 2.36 as on bookworm) and the unwind tables left out
+# (cross/no-unwind-tables.ld says why that is safe). lld writes its link
+# map beside the output (OUTPUT.map) for cross/inspect-binary.py.
 arm_build_executable() {
   local package="$1" scratch="$2" target="$3" output="$4" plan
   arm_swift_build "$package" "$scratch" --target "$target" || return 1
@@ -66,6 +69,8 @@ arm_build_executable() {
   "$toolchain/bin/clang" -fuse-ld=lld --target=aarch64-linux-gnu \
     --sysroot="$sysroot" -o "$output" "${link_inputs[@]}" \
     "$embedded_libraries/libswiftUnicodeDataTables.a" \
-    -Wl,--gc-sections -Wl,--icf=all \
+    -Wl,--gc-sections -Wl,--icf=all -Wl,-z,pack-relative-relocs \
+    -Wl,--no-eh-frame-hdr -Wl,-T,"$root/cross/no-unwind-tables.ld" \
+    -Wl,-Map,"$output.map" \
     -Wl,--defsym,main="${target}_main"
 }

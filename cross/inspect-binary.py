@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """Facts about the ARM teachpad that cross/arm-check.sh asserts.
 
-usage: inspect-binary.py BINARY STRIPPED OBJDUMP
+usage: inspect-binary.py BINARY STRIPPED OBJDUMP [MAP]
 
 Prints the program interpreter, the size of the stripped file and of its
 code, and the NEON multiply-accumulate instructions found in the inference
 kernels, one line each. Exits 1 when the binary is not a dynamically linked
 aarch64 Linux executable or when the kernels hold no vector
 multiply-accumulate (they were compiled to scalar code).
+
+With MAP, lld's link map of BINARY (-Map), it also prints where the bytes of
+the stripped file come from: each of teachpad's modules, the Swift standard
+library code specialized into them, the Unicode tables, C++ templates from
+library headers, and what the linker and the C runtime add. The line
+"inspect: teachpad's own code: N bytes" sums what is compiled from Sources/.
 """
 import re
 import struct
@@ -77,6 +83,124 @@ def kernel_multiply_accumulates(path, objdump):
     return counts
 
 
+# Swift modules of the package; a symbol $e<length><module>... is theirs.
+OWN_SWIFT_MODULES = ("teachpad", "App", "Learning", "Board", "Inference",
+                     "Support")
+OWN_SWIFT_SYMBOL = re.compile(
+    r"^\$e(\d+)(" + "|".join(OWN_SWIFT_MODULES) + r")")
+# An extension declared in one of the package's modules on a standard type,
+# such as $eSS7SupportE... (String, extended in Support).
+OWN_EXTENSION = re.compile(
+    r"^\$e\w{1,4}?(\d+)(" + "|".join(OWN_SWIFT_MODULES) + r")E")
+# C++ code instantiated from library headers: namespaces arma, std and
+# __gnu_cxx. Lambdas and helpers of HeadMath itself are teachpad's.
+LIBRARY_CXX_SYMBOL = re.compile(r"^_Z(N|NK|L)?(4arma|St|9__gnu_cxx)")
+CODE_SECTIONS = (".text", ".init", ".fini", ".plt")
+# Sections that take no bytes in the file.
+EMPTY_IN_FILE = (".bss", ".tbss", ".relro_padding")
+MAP_INPUT = re.compile(
+    r"^\s*[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+\s{9}(\S.*):\((.*)\)$")
+MAP_OUTPUT = re.compile(r"^\s*[0-9a-f]+\s+[0-9a-f]+\s+[0-9a-f]+\s+\d+ (\S+)$")
+# Groups in the order they are printed; the first ones are teachpad's own.
+OWN_GROUPS = [f"Swift module {name}" for name in OWN_SWIFT_MODULES] + [
+    "C shims (CShims)", "HeadMath (C++ bridge to Armadillo)"]
+OTHER_GROUPS = [
+    "Swift standard library (generic code specialized into the modules)",
+    "Swift Unicode tables (libswiftUnicodeDataTables.a)",
+    "C++ templates from headers (Armadillo, libstdc++)",
+    "string literals and constants merged across modules",
+    "C runtime start files (crt, libc_nonshared, libgcc)",
+    "dynamic linking: symbols, relocations, PLT, GOT",
+]
+
+
+def swift_group(symbol, module):
+    """The group of a Swift object's section named after `symbol`."""
+    match = OWN_SWIFT_SYMBOL.match(symbol)
+    if match and int(match.group(1)) == len(match.group(2)):
+        return f"Swift module {match.group(2)}"
+    if symbol.startswith("$e") and not OWN_EXTENSION.match(symbol):
+        return OTHER_GROUPS[0]
+    # Outlined sequences (-Osize), entry points, extensions of standard
+    # types: code of the module that holds them.
+    return f"Swift module {module}"
+
+
+def section_symbol(section):
+    """The function or object a section holds (-ffunction-sections):
+    .text.$e3App..., .text.hot._ZN4arma..., .text.shim_gpio_read_edges."""
+    for marker in ("$e", "_Z"):
+        if marker in section:
+            return section[section.index(marker):]
+    return section.rsplit(".", 1)[-1]
+
+
+def input_group(path, section, output):
+    """The group that one input section of the link map belongs to."""
+    symbol = section_symbol(section)
+    folder = re.search(r"/([^/]+)\.build/[^/]+$", path)
+    if folder and folder.group(1) in OWN_SWIFT_MODULES:
+        return swift_group(symbol, folder.group(1))
+    if folder and folder.group(1) == "CShims":
+        return OWN_GROUPS[-2]
+    if folder and folder.group(1) == "HeadMath":
+        if LIBRARY_CXX_SYMBOL.match(symbol):
+            return OTHER_GROUPS[2]
+        return OWN_GROUPS[-1]
+    if "libswiftUnicodeDataTables" in path:
+        return OTHER_GROUPS[1]
+    if path == "<internal>":
+        if output.startswith(".rodata"):
+            return OTHER_GROUPS[3]
+        return OTHER_GROUPS[5]
+    return OTHER_GROUPS[4]
+
+
+def origin_sizes(map_path):
+    """{group: [code bytes, other bytes]} over the file's sections."""
+    sizes = {}
+    output = None
+    with open(map_path) as file:
+        for line in file:
+            header = MAP_OUTPUT.match(line)
+            if header:
+                output = header.group(1)
+                continue
+            found = MAP_INPUT.match(line)
+            if not found or output is None:
+                continue
+            if output in EMPTY_IN_FILE or not output.startswith("."):
+                continue
+            if output.startswith((".debug", ".comment", ".symtab",
+                                  ".strtab", ".shstrtab")):
+                continue
+            size, path, section = found.groups()
+            group = input_group(path, section, output)
+            slot = 0 if output in CODE_SECTIONS else 1
+            sizes.setdefault(group, [0, 0])[slot] += int(size, 16)
+    return sizes
+
+
+def print_origins(map_path, file_bytes):
+    sizes = origin_sizes(map_path)
+    print("inspect: where the stripped bytes come from (code, constants "
+          "and data, total):")
+    counted = 0
+    own = 0
+    for group in OWN_GROUPS + OTHER_GROUPS:
+        code, other = sizes.get(group, [0, 0])
+        counted += code + other
+        if group in OWN_GROUPS:
+            own += code + other
+        print(f"inspect:   {code:7d} {other:7d} {code + other:7d}  {group}")
+        if group == OWN_GROUPS[-1]:
+            print(f"inspect:   {'':7} {'':7} {own:7d}  = teachpad's own "
+                  "code (Sources/)")
+    print(f"inspect:   {'':7} {'':7} {file_bytes - counted:7d}  ELF headers, "
+          "section alignment, section names")
+    print(f"inspect: teachpad's own code: {own} bytes")
+
+
 def demangle(names):
     try:
         result = subprocess.run(["swift-demangle", "--simplified"],
@@ -89,6 +213,7 @@ def demangle(names):
 
 def main():
     binary, stripped, objdump = sys.argv[1:4]
+    link_map = sys.argv[4] if len(sys.argv) > 4 else None
     found = interpreter(binary)
     if found != EXPECTED_INTERPRETER:
         print(f"inspect: {binary}: interpreter {found!r}, expected "
@@ -105,6 +230,8 @@ def main():
         file_bytes = len(file.read())
     print(f"inspect: stripped {file_bytes} bytes: code {code}, "
           f"constants {constants}, data {data}")
+    if link_map:
+        print_origins(link_map, file_bytes)
 
     counts = kernel_multiply_accumulates(binary, objdump)
     total = sum(counts.values())
