@@ -16,6 +16,11 @@ let x86VectorUnit = false
 let vectorFlags: [SwiftSetting] =
   x86VectorUnit ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
 let cxxVectorFlags = x86VectorUnit ? ["-mavx2", "-mfma"] : []
+// The integer dot-product kernels are compiled for AVX-512 with VNNI
+// (Cascade Lake's set, which AMD Zen 4 has too) and run only where the
+// processor says it has them (IntegerDot.isAvailable).
+let dotProductFlags: [SwiftSetting] =
+  x86VectorUnit ? [.unsafeFlags(["-target-cpu", "cascadelake", "-Ounchecked"])] : []
 // The Pi build is optimized for size, except the inference kernels, which
 // keep their speed (cross/README.md, "Size").
 let armBuild = Context.environment["TEACHPAD_TARGET"] == "aarch64"
@@ -41,10 +46,13 @@ let package = Package(
     ),
     // Allocation-free logging to stderr, errno messages, whole-file I/O.
     .target(name: "Support", dependencies: ["CShims"], swiftSettings: sizeFlags),
+    // AVX-512 VNNI tiles for pointwise convolutions (empty on aarch64).
+    .target(name: "IntegerDot", dependencies: ["CShims"],
+            swiftSettings: dotProductFlags),
     // The .tflite reader, graph cut, arena planner and uint8 kernels.
     .target(
       name: "Inference",
-      dependencies: ["CShims", "Support"],
+      dependencies: ["CShims", "Support", "IntegerDot"],
       swiftSettings: vectorFlags + [.unsafeFlags(["-Ounchecked"])]
     ),
     // C interface over Armadillo for the dense head's matrix work.
@@ -81,7 +89,7 @@ let package = Package(
     .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
     .testTarget(
       name: "InferenceTests",
-      dependencies: ["Inference", "CShims", "AllocationCounter"]
+      dependencies: ["Inference", "IntegerDot", "CShims", "AllocationCounter"]
     ),
     .testTarget(
       name: "LearningTests",

@@ -3,8 +3,12 @@ import Support
 
 /// Which kernels an engine runs.
 public enum KernelChoice {
-  /// Vectorized, multi-threaded, exact to the reference.
+  /// Vectorized, multi-threaded, exact to the reference; pointwise
+  /// convolutions in integer dot products where the processor has them.
   case optimized
+  /// The same with float accumulation everywhere, as on processors
+  /// without integer dot products (the Pi's Cortex-A72).
+  case optimizedFloat
   /// The plain reference kernels on one thread (for checking).
   case reference
 }
@@ -109,11 +113,13 @@ public final class Engine {
       capacity: max(1, graph.layers.count))
     layerNanoseconds.initialize(repeating: 0, count: max(1, graph.layers.count))
 
+    let dotLayers = steps.filter { $0.usesIntegerDot }.count
     Engine.log.info("""
       \(graph.layers.count) layers to '\(output.name)', arena \
       \(plan.arenaByteCount) bytes (lower bound \(plan.lowerBoundByteCount)), \
       \(scratchFloats * 4 * self.threadCount) bytes of scratch, \
-      threads: \(self.threadCount)
+      threads: \(self.threadCount)\
+      \(dotLayers > 0 ? ", \(dotLayers) layers in integer dot products" : "")
       """)
     if self.threadCount > 1 {
       do {
@@ -267,9 +273,12 @@ struct Step {
     switch (layer.kind, kernels) {
     case (.convolution(let parameters), .optimized):
       kernel = .convolution(FastConvolution(parameters))
+    case (.convolution(let parameters), .optimizedFloat):
+      kernel = .convolution(FastConvolution(parameters, integerDot: false))
     case (.convolution(let parameters), .reference):
       kernel = .referenceConvolution(parameters)
-    case (.depthwise(let parameters), .optimized):
+    case (.depthwise(let parameters), .optimized),
+         (.depthwise(let parameters), .optimizedFloat):
       kernel = .depthwise(FastDepthwise(parameters))
     case (.depthwise(let parameters), .reference):
       kernel = .referenceDepthwise(parameters)
@@ -285,6 +294,14 @@ struct Step {
   var phaseCount: Int {
     if case .convolution(let fast) = kernel { return fast.phaseCount }
     return 1
+  }
+
+  /// Whether this step runs the integer dot-product kernels.
+  var usesIntegerDot: Bool {
+    if case .convolution(let fast) = kernel {
+      return fast.layout == .pointwiseIntegerDot
+    }
+    return false
   }
 
   /// How many parts to cut this step's work into for `threads` threads.

@@ -35,6 +35,11 @@ final class GoldenTests: XCTestCase {
     try checkCutTensor(threads: 3, kernels: .optimized)
   }
 
+  func testFloatKernelsMatchGoldenCutTensorOnOneAndTwoThreads() throws {
+    try checkCutTensor(threads: 1, kernels: .optimizedFloat)
+    try checkCutTensor(threads: 2, kernels: .optimizedFloat)
+  }
+
   func testReferenceKernelsMatchGoldenCutTensor() throws {
     try checkCutTensor(threads: 1, kernels: .reference)
   }

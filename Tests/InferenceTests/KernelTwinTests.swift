@@ -1,4 +1,5 @@
 @testable import Inference
+import IntegerDot
 import XCTest
 
 /// Each optimized kernel against its reference twin on random shapes,
@@ -79,22 +80,70 @@ final class KernelTwinTests: XCTestCase {
       let input = randomBytes(geometry.inputByteCount)
       var expected = [UInt8](repeating: 0, count: geometry.outputByteCount)
       ReferenceKernels.convolution(parameters, input: input, output: &expected)
-      let fast = FastConvolution(parameters)
-      for parts in 1...3 {
-        var actual = [UInt8](repeating: 0, count: geometry.outputByteCount)
-        input.withUnsafeBufferPointer { source in
-          actual.withUnsafeMutableBufferPointer { target in
-            runSplit({ phase, part, parts, scratch in
-              fast.run(phase: phase, part: part, parts: parts,
-                       input: source.baseAddress!, output: target.baseAddress!,
-                       scratch: scratch)
-            }, phases: fast.phaseCount, parts: parts,
-            scratchFloats: fast.scratchFloats)
-          }
-        }
-        XCTAssertEqual(actual, expected, "\(geometry) layout \(fast.layout), \(parts) parts")
+      for integerDot in [false, true] {
+        checkConvolution(FastConvolution(parameters, integerDot: integerDot),
+                         input: input, expected: expected)
       }
       checked += 1
+    }
+  }
+
+  /// `fast` on `input`, split between 1, 2 and 3 workers, must write
+  /// `expected`.
+  func checkConvolution(_ fast: FastConvolution, input: [UInt8],
+                        expected: [UInt8], file: StaticString = #filePath,
+                        line: UInt = #line) {
+    let geometry = fast.parameters.geometry
+    for parts in 1...3 {
+      var actual = [UInt8](repeating: 0, count: geometry.outputByteCount)
+      input.withUnsafeBufferPointer { source in
+        actual.withUnsafeMutableBufferPointer { target in
+          runSplit({ phase, part, parts, scratch in
+            fast.run(phase: phase, part: part, parts: parts,
+                     input: source.baseAddress!, output: target.baseAddress!,
+                     scratch: scratch)
+          }, phases: fast.phaseCount, parts: parts,
+          scratchFloats: fast.scratchFloats)
+        }
+      }
+      XCTAssertEqual(actual, expected,
+                     "\(geometry) layout \(fast.layout), \(parts) parts",
+                     file: file, line: line)
+    }
+  }
+
+  /// Pointwise layers whose depth is a multiple of 4 take the integer
+  /// dot-product layout on a processor with AVX-512 VNNI; random depths,
+  /// widths (partial tiles), channel counts (one block, odd block counts,
+  /// partial blocks) and zero points, including the extreme ones.
+  func testIntegerDotPointwiseMatchesReference() throws {
+    try XCTSkipUnless(IntegerDot.isAvailable,
+                      "this processor has no AVX-512 VNNI; the float path runs instead")
+    for index in 0..<300 {
+      let depth = 4 * (1 + Int(generator.next() % 72))
+      let geometry = WindowGeometry(
+        inputHeight: 1 + Int(generator.next() % 9),
+        inputWidth: 1 + Int(generator.next() % 9),
+        inputChannels: depth, outputChannels: 1 + Int(generator.next() % 70),
+        filterHeight: 1, filterWidth: 1, strideHeight: 1, strideWidth: 1,
+        dilationHeight: 1, dilationWidth: 1, padding: .same)
+      let extremes: [Int32] = [0, 255, 128]
+      let inputZeroPoint = index < 3 ? extremes[index]
+        : Int32(generator.next() % 256)
+      let weightZeroPoint = index < 3 ? extremes[2 - index]
+        : Int32(generator.next() % 256)
+      let parameters = ConvolutionParameters(
+        geometry: geometry, inputZeroPoint: inputZeroPoint,
+        weightZeroPoint: weightZeroPoint,
+        weights: randomBytes(geometry.outputChannels * depth),
+        bias: randomBias(geometry.outputChannels),
+        requantization: randomRequantization())
+      let input = randomBytes(geometry.inputByteCount)
+      var expected = [UInt8](repeating: 0, count: geometry.outputByteCount)
+      ReferenceKernels.convolution(parameters, input: input, output: &expected)
+      let fast = FastConvolution(parameters)
+      XCTAssertEqual(fast.layout, .pointwiseIntegerDot, "\(geometry)")
+      checkConvolution(fast, input: input, expected: expected)
     }
   }
 
@@ -145,24 +194,17 @@ final class KernelTwinTests: XCTestCase {
         multiplier: Requantization.quantize(multiplier: 1.0 / 65536).0,
         shift: Requantization.quantize(multiplier: 1.0 / 65536).1,
         outputZeroPoint: 0, outputMinimum: 0, outputMaximum: 255))
-    let fast = FastConvolution(parameters)
+    let fast = FastConvolution(parameters, integerDot: false)
+    XCTAssertEqual(fast.layout, .pointwise)
     XCTAssertEqual(fast.chunkDepth, 258)
     let input = [UInt8](repeating: 255, count: geometry.inputByteCount)
     var expected = [UInt8](repeating: 0, count: geometry.outputByteCount)
     ReferenceKernels.convolution(parameters, input: input, output: &expected)
     // 600 · 255 · 255 / 65536 = 595.3..., clamped to 255.
     XCTAssertEqual(expected[0], 255)
-    var actual = [UInt8](repeating: 0, count: geometry.outputByteCount)
-    input.withUnsafeBufferPointer { source in
-      actual.withUnsafeMutableBufferPointer { target in
-        runSplit({ phase, part, parts, scratch in
-          fast.run(phase: phase, part: part, parts: parts,
-                   input: source.baseAddress!, output: target.baseAddress!,
-                   scratch: scratch)
-        }, phases: 1, parts: 1, scratchFloats: fast.scratchFloats)
-      }
-    }
-    XCTAssertEqual(actual, expected)
+    checkConvolution(fast, input: input, expected: expected)
+    // The integer dot-product path has no chunks; it must agree as well.
+    checkConvolution(FastConvolution(parameters), input: input, expected: expected)
   }
 
   func testVectorRequantizationMatchesScalar() {

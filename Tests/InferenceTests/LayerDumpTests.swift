@@ -40,6 +40,10 @@ final class LayerDumpTests: XCTestCase {
     try checkEveryLayer(kernels: .optimized)
   }
 
+  func testFloatKernelsMatchEveryLayerDump() throws {
+    try checkEveryLayer(kernels: .optimizedFloat)
+  }
+
   func testReferenceKernelsMatchEveryLayerDump() throws {
     try checkEveryLayer(kernels: .reference)
   }
