@@ -25,6 +25,9 @@ struct PackedDotWeights {
   let bias: UnsafeMutablePointer<Int32>
   /// 128 − zw, the factor of each pixel's byte sum.
   let pixelSumFactor: Int32
+  /// The layer's requantization when it is the folded one (most layers):
+  /// then the tiles are requantized and stored inside `IntegerDot`.
+  let folded: FoldedRequantization?
 
   /// Whether a pointwise layer of this depth can take this path.
   static func fits(depth: Int) -> Bool {
@@ -33,7 +36,8 @@ struct PackedDotWeights {
 
   /// `weights` is [outputChannels][depth].
   init(weights: [UInt8], weightZeroPoint: Int32, inputZeroPoint: Int32,
-       bias biasValues: [Int32], outputChannels: Int, depth: Int) {
+       bias biasValues: [Int32], outputChannels: Int, depth: Int,
+       requantization: VectorRequantization) {
     precondition(PackedDotWeights.fits(depth: depth),
                  "PackedDotWeights: depth \(depth)")
     let width = IntegerDot.blockWidth
@@ -46,6 +50,15 @@ struct PackedDotWeights {
     bias = allocateAligned(Int32.self, count: blockCount * width)
     bias.initialize(repeating: 0, count: blockCount * width)
     pixelSumFactor = 128 - weightZeroPoint
+    folded = requantization.folded
+      ? FoldedRequantization(
+        multiplier: requantization.multiplier[0],
+        addend: requantization.foldedAddend[0],
+        shift: Int64(requantization.foldedShift[0]),
+        minimum: requantization.foldedMinimum[0],
+        maximum: requantization.foldedMaximum[0],
+        offset: requantization.foldedOffset[0])
+      : nil
 
     let constant = Int32(depth) &* inputZeroPoint &* weightZeroPoint
     for channel in 0..<outputChannels {
@@ -106,10 +119,25 @@ extension FastConvolution {
         let firstBlock = 2 * pair
         let hasSecond = firstBlock + 1 < dot.blockCount
         let blockValues = UnsafePointer(dot.values + firstBlock * blockBytes)
+        let secondValues = hasSecond ? blockValues + blockBytes : nil
+        if let folded = dot.folded {
+          let firstChannel = firstBlock * IntegerDot.blockWidth
+          IntegerDot.multiplyAndStoreTile(
+            rows: tileInput, rowStride: depth, rowCount: rows,
+            groups: dot.groups, firstBlock: blockValues,
+            secondBlock: secondValues, requantization: folded,
+            output: IntegerDot.TileOutput(
+              bytes: output + firstPixel * g.outputChannels + firstChannel,
+              rowStride: g.outputChannels,
+              channelsLeft: g.outputChannels - firstChannel,
+              bias: dot.bias + firstChannel,
+              pixelTerms: UnsafePointer(pixelSums)))
+          continue
+        }
         IntegerDot.multiplyTile(
           rows: tileInput, rowStride: depth, rowCount: rows,
           groups: dot.groups, firstBlock: blockValues,
-          secondBlock: hasSecond ? blockValues + blockBytes : nil, into: sums)
+          secondBlock: secondValues, into: sums)
         for half in 0..<(hasSecond ? 2 : 1) {
           let firstChannel = (firstBlock + half) * IntegerDot.blockWidth
           let integers = IntegerTile16(dotSums: UnsafePointer(sums),

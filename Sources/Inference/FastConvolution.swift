@@ -72,7 +72,8 @@ final class FastConvolution {
                          weightZeroPoint: parameters.weightZeroPoint,
                          inputZeroPoint: parameters.inputZeroPoint,
                          bias: parameters.bias,
-                         outputChannels: g.outputChannels, depth: depth)
+                         outputChannels: g.outputChannels, depth: depth,
+                         requantization: requantization)
       : nil
     if layout == .windowed {
       let effectiveHeight = (g.filterHeight - 1) * g.dilationHeight + 1

@@ -43,8 +43,40 @@ public enum IntegerDot {
   }()
 }
 
+/// The engine's folded requantization (see `VectorRequantization` in
+/// Inference), in the numbers the tile stores need:
+///
+///     out = clamp((x·multiplier + addend) >> shift, minimum, maximum) − offset
+///
+/// with x the int32 accumulator (bias included), the product and the sum in
+/// 64 bits and the shift logical.
+public struct FoldedRequantization {
+  public var multiplier: Int32
+  public var addend: Int64
+  public var shift: Int64
+  public var minimum: Int32
+  public var maximum: Int32
+  public var offset: Int32
+
+  public init(multiplier: Int32, addend: Int64, shift: Int64, minimum: Int32,
+              maximum: Int32, offset: Int32) {
+    self.multiplier = multiplier
+    self.addend = addend
+    self.shift = shift
+    self.minimum = minimum
+    self.maximum = maximum
+    self.offset = offset
+  }
+}
+
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
+
+/// A tile's sums: row r's channels 0..<16 in `a.r`, 16..<32 in `b.r`.
+struct DotTile {
+  var a0, a1, a2, a3, a4, a5: __m512i
+  var b0, b1, b2, b3, b4, b5: __m512i
+}
 
 extension IntegerDot {
   /// sums[r · 32 + c] = Σ over `groups` groups of four depth steps of
@@ -59,22 +91,112 @@ extension IntegerDot {
     secondBlock: UnsafePointer<Int8>?,
     into sums: UnsafeMutablePointer<Int32>
   ) {
+    let t = multiply(rows: first, rowStride: rowStride, rowCount: rowCount,
+                     groups: groups, firstBlock: firstBlock,
+                     secondBlock: secondBlock)
+    let blocks = secondBlock == nil ? 1 : 2
+    @inline(__always)
+    func store(_ a: __m512i, _ b: __m512i, _ row: Int) {
+      guard row < rowCount else { return }
+      let target = UnsafeMutableRawPointer(sums + 32 * row)
+      target.storeBytes(of: a, as: __m512i.self)
+      if blocks == 2 { target.storeBytes(of: b, toByteOffset: 64, as: __m512i.self) }
+    }
+    store(t.a0, t.b0, 0); store(t.a1, t.b1, 1); store(t.a2, t.b2, 2)
+    store(t.a3, t.b3, 3); store(t.a4, t.b4, 4); store(t.a5, t.b5, 5)
+  }
+
+  /// `multiplyTile`, then each sum plus its channel's bias and its row's
+  /// pixel term, requantized and stored as bytes, all in vector registers.
+  @inline(never) @export(interface)
+  public static func multiplyAndStoreTile(
+    rows first: UnsafePointer<UInt8>, rowStride: Int, rowCount: Int,
+    groups: Int, firstBlock: UnsafePointer<Int8>,
+    secondBlock: UnsafePointer<Int8>?, requantization: FoldedRequantization,
+    output: TileOutput
+  ) {
+    let t = multiply(rows: first, rowStride: rowStride, rowCount: rowCount,
+                     groups: groups, firstBlock: firstBlock,
+                     secondBlock: secondBlock)
+    let requantizer = Requantizer(requantization)
+    let lowChannels = min(output.channelsLeft, 16)
+    let highChannels = secondBlock == nil ? 0 : min(output.channelsLeft - 16, 16)
+    let lowBias = UnsafeRawPointer(output.bias).loadUnaligned(as: __m512i.self)
+    let highBias = highChannels > 0
+      ? UnsafeRawPointer(output.bias + 16).loadUnaligned(as: __m512i.self)
+      : lowBias
+    @inline(__always)
+    func store(_ sum: __m512i, _ bias: __m512i, _ term: __m512i,
+               _ channels: Int, _ place: UnsafeMutablePointer<UInt8>) {
+      let bytes = requantizer.apply(
+        _mm512_add_epi32(_mm512_add_epi32(sum, bias), term))
+      if channels >= 16 {
+        UnsafeMutableRawPointer(place).storeBytes(of: bytes, as: __m128i.self)
+      } else {
+        _mm_mask_storeu_epi8(place, __mmask16((1 << channels) - 1), bytes)
+      }
+    }
+    @inline(__always)
+    func storeRow(_ a: __m512i, _ b: __m512i, _ row: Int) {
+      guard row < rowCount else { return }
+      let term = _mm512_set1_epi32(output.pixelTerms[row])
+      let place = output.bytes + row * output.rowStride
+      store(a, lowBias, term, lowChannels, place)
+      if highChannels > 0 { store(b, highBias, term, highChannels, place + 16) }
+    }
+    storeRow(t.a0, t.b0, 0); storeRow(t.a1, t.b1, 1); storeRow(t.a2, t.b2, 2)
+    storeRow(t.a3, t.b3, 3); storeRow(t.a4, t.b4, 4); storeRow(t.a5, t.b5, 5)
+  }
+
+  /// The tile's sums (the `b` halves zero without a second block).
+  @inline(__always)
+  static func multiply(
+    rows first: UnsafePointer<UInt8>, rowStride: Int, rowCount: Int,
+    groups: Int, firstBlock: UnsafePointer<Int8>,
+    secondBlock: UnsafePointer<Int8>?
+  ) -> DotTile {
     let r0 = UnsafeRawPointer(first)
     let r1 = rowCount > 1 ? r0 + rowStride : r0
     let r2 = rowCount > 2 ? r0 + 2 * rowStride : r0
     let r3 = rowCount > 3 ? r0 + 3 * rowStride : r0
     let r4 = rowCount > 4 ? r0 + 4 * rowStride : r0
     let r5 = rowCount > 5 ? r0 + 5 * rowStride : r0
-    if let secondBlock {
-      multiplyTwoBlocks(r0, r1, r2, r3, r4, r5, groups: groups,
-                        UnsafeRawPointer(firstBlock),
-                        UnsafeRawPointer(secondBlock), rowCount: rowCount,
-                        into: sums)
-    } else {
-      multiplyOneBlock(r0, r1, r2, r3, r4, r5, groups: groups,
-                       UnsafeRawPointer(firstBlock), rowCount: rowCount,
-                       into: sums)
+    let a = UnsafeRawPointer(firstBlock)
+    let zero = _mm512_setzero_si512()
+    var t = DotTile(a0: zero, a1: zero, a2: zero, a3: zero, a4: zero, a5: zero,
+                    b0: zero, b1: zero, b2: zero, b3: zero, b4: zero, b5: zero)
+    guard let secondBlock else {
+      for group in 0..<groups {
+        let w = load(a, 64 * group)
+        let offset = 4 * group
+        t.a0 = _mm512_dpbusd_epi32(t.a0, broadcast(r0, offset), w)
+        t.a1 = _mm512_dpbusd_epi32(t.a1, broadcast(r1, offset), w)
+        t.a2 = _mm512_dpbusd_epi32(t.a2, broadcast(r2, offset), w)
+        t.a3 = _mm512_dpbusd_epi32(t.a3, broadcast(r3, offset), w)
+        t.a4 = _mm512_dpbusd_epi32(t.a4, broadcast(r4, offset), w)
+        t.a5 = _mm512_dpbusd_epi32(t.a5, broadcast(r5, offset), w)
+      }
+      return t
     }
+    let b = UnsafeRawPointer(secondBlock)
+    for group in 0..<groups {
+      let wa = load(a, 64 * group)
+      let wb = load(b, 64 * group)
+      let offset = 4 * group
+      var x = broadcast(r0, offset)
+      t.a0 = _mm512_dpbusd_epi32(t.a0, x, wa); t.b0 = _mm512_dpbusd_epi32(t.b0, x, wb)
+      x = broadcast(r1, offset)
+      t.a1 = _mm512_dpbusd_epi32(t.a1, x, wa); t.b1 = _mm512_dpbusd_epi32(t.b1, x, wb)
+      x = broadcast(r2, offset)
+      t.a2 = _mm512_dpbusd_epi32(t.a2, x, wa); t.b2 = _mm512_dpbusd_epi32(t.b2, x, wb)
+      x = broadcast(r3, offset)
+      t.a3 = _mm512_dpbusd_epi32(t.a3, x, wa); t.b3 = _mm512_dpbusd_epi32(t.b3, x, wb)
+      x = broadcast(r4, offset)
+      t.a4 = _mm512_dpbusd_epi32(t.a4, x, wa); t.b4 = _mm512_dpbusd_epi32(t.b4, x, wb)
+      x = broadcast(r5, offset)
+      t.a5 = _mm512_dpbusd_epi32(t.a5, x, wa); t.b5 = _mm512_dpbusd_epi32(t.b5, x, wb)
+    }
+    return t
   }
 
   /// The four bytes at `row + offset` in every lane.
@@ -88,79 +210,6 @@ extension IntegerDot {
     block.loadUnaligned(fromByteOffset: offset, as: __m512i.self)
   }
 
-  @_transparent
-  static func store(_ value: __m512i, _ rowCount: Int, _ row: Int,
-                    _ target: UnsafeMutablePointer<Int32>) {
-    guard row < rowCount else { return }
-    UnsafeMutableRawPointer(target).storeBytes(of: value, as: __m512i.self)
-  }
-
-  @inline(__always)
-  static func multiplyTwoBlocks(
-    _ r0: UnsafeRawPointer, _ r1: UnsafeRawPointer, _ r2: UnsafeRawPointer,
-    _ r3: UnsafeRawPointer, _ r4: UnsafeRawPointer, _ r5: UnsafeRawPointer,
-    groups: Int, _ a: UnsafeRawPointer, _ b: UnsafeRawPointer,
-    rowCount: Int, into sums: UnsafeMutablePointer<Int32>
-  ) {
-    let zero = _mm512_setzero_si512()
-    var s0a = zero, s0b = zero, s1a = zero, s1b = zero
-    var s2a = zero, s2b = zero, s3a = zero, s3b = zero
-    var s4a = zero, s4b = zero, s5a = zero, s5b = zero
-    var offset = 0
-    for group in 0..<groups {
-      let wa = load(a, 64 * group)
-      let wb = load(b, 64 * group)
-      var x = broadcast(r0, offset)
-      s0a = _mm512_dpbusd_epi32(s0a, x, wa); s0b = _mm512_dpbusd_epi32(s0b, x, wb)
-      x = broadcast(r1, offset)
-      s1a = _mm512_dpbusd_epi32(s1a, x, wa); s1b = _mm512_dpbusd_epi32(s1b, x, wb)
-      x = broadcast(r2, offset)
-      s2a = _mm512_dpbusd_epi32(s2a, x, wa); s2b = _mm512_dpbusd_epi32(s2b, x, wb)
-      x = broadcast(r3, offset)
-      s3a = _mm512_dpbusd_epi32(s3a, x, wa); s3b = _mm512_dpbusd_epi32(s3b, x, wb)
-      x = broadcast(r4, offset)
-      s4a = _mm512_dpbusd_epi32(s4a, x, wa); s4b = _mm512_dpbusd_epi32(s4b, x, wb)
-      x = broadcast(r5, offset)
-      s5a = _mm512_dpbusd_epi32(s5a, x, wa); s5b = _mm512_dpbusd_epi32(s5b, x, wb)
-      offset += 4
-    }
-    store(s0a, rowCount, 0, sums); store(s0b, rowCount, 0, sums + 16)
-    store(s1a, rowCount, 1, sums + 32); store(s1b, rowCount, 1, sums + 48)
-    store(s2a, rowCount, 2, sums + 64); store(s2b, rowCount, 2, sums + 80)
-    store(s3a, rowCount, 3, sums + 96); store(s3b, rowCount, 3, sums + 112)
-    store(s4a, rowCount, 4, sums + 128); store(s4b, rowCount, 4, sums + 144)
-    store(s5a, rowCount, 5, sums + 160); store(s5b, rowCount, 5, sums + 176)
-  }
-
-  @inline(__always)
-  static func multiplyOneBlock(
-    _ r0: UnsafeRawPointer, _ r1: UnsafeRawPointer, _ r2: UnsafeRawPointer,
-    _ r3: UnsafeRawPointer, _ r4: UnsafeRawPointer, _ r5: UnsafeRawPointer,
-    groups: Int, _ a: UnsafeRawPointer, rowCount: Int,
-    into sums: UnsafeMutablePointer<Int32>
-  ) {
-    let zero = _mm512_setzero_si512()
-    var s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero
-    var offset = 0
-    for group in 0..<groups {
-      let w = load(a, 64 * group)
-      s0 = _mm512_dpbusd_epi32(s0, broadcast(r0, offset), w)
-      s1 = _mm512_dpbusd_epi32(s1, broadcast(r1, offset), w)
-      s2 = _mm512_dpbusd_epi32(s2, broadcast(r2, offset), w)
-      s3 = _mm512_dpbusd_epi32(s3, broadcast(r3, offset), w)
-      s4 = _mm512_dpbusd_epi32(s4, broadcast(r4, offset), w)
-      s5 = _mm512_dpbusd_epi32(s5, broadcast(r5, offset), w)
-      offset += 4
-    }
-    store(s0, rowCount, 0, sums); store(s1, rowCount, 1, sums + 32)
-    store(s2, rowCount, 2, sums + 64); store(s3, rowCount, 3, sums + 96)
-    store(s4, rowCount, 4, sums + 128); store(s5, rowCount, 5, sums + 160)
-  }
-}
-#endif
-
-#if arch(x86_64)
-extension IntegerDot {
   /// sums[r] = Σ of the `depth` bytes of row r, for r < rowCount; rows are
   /// `rowStride` bytes apart.
   @inline(never) @export(interface)
@@ -173,6 +222,68 @@ extension IntegerDot {
       var total: UInt32 = 0
       for index in 0..<depth { total &+= UInt32(bytes[index]) }
       sums[row] = Int32(bitPattern: total)
+    }
+  }
+
+  /// Where a tile's requantized bytes go and what they need.
+  public struct TileOutput {
+    /// Output bytes of the tile's first pixel and first channel.
+    public var bytes: UnsafeMutablePointer<UInt8>
+    /// Bytes from one pixel's outputs to the next's.
+    public var rowStride: Int
+    /// Channels from the first one to the layer's last (only these are
+    /// written; the tile holds 16 or 32).
+    public var channelsLeft: Int
+    /// Per channel of the tile: the bias and the weights' constant terms.
+    public var bias: UnsafePointer<Int32>
+    /// Per row of the tile: its pixel's term, added to every channel.
+    public var pixelTerms: UnsafePointer<Int32>
+
+    public init(bytes: UnsafeMutablePointer<UInt8>, rowStride: Int,
+                channelsLeft: Int, bias: UnsafePointer<Int32>,
+                pixelTerms: UnsafePointer<Int32>) {
+      self.bytes = bytes
+      self.rowStride = rowStride
+      self.channelsLeft = channelsLeft
+      self.bias = bias
+      self.pixelTerms = pixelTerms
+    }
+  }
+
+  /// `FoldedRequantization` on 16 lanes at a time.
+  struct Requantizer {
+    let multiplier: __m512i
+    let addend: __m512i
+    let shift: __m512i
+    let minimum: __m512i
+    let maximum: __m512i
+    let offset: __m512i
+
+    @inline(__always)
+    init(_ folded: FoldedRequantization) {
+      multiplier = _mm512_set1_epi64(Int64(folded.multiplier))
+      addend = _mm512_set1_epi64(folded.addend)
+      shift = _mm512_set1_epi64(folded.shift)
+      minimum = _mm512_set1_epi32(folded.minimum)
+      maximum = _mm512_set1_epi32(folded.maximum)
+      offset = _mm512_set1_epi32(folded.offset)
+    }
+
+    /// Accumulators to bytes. Even lanes: vpmuldq takes the low signed 32
+    /// bits of each 64-bit pair; odd lanes are moved down first. The low
+    /// 32 bits of each shifted sum go back to their lane.
+    @inline(__always)
+    func apply(_ x: __m512i) -> __m128i {
+      let even = _mm512_srlv_epi64(
+        _mm512_add_epi64(_mm512_mul_epi32(x, multiplier), addend), shift)
+      let odd = _mm512_srlv_epi64(
+        _mm512_add_epi64(
+          _mm512_mul_epi32(_mm512_srli_epi64(x, 32), multiplier), addend),
+        shift)
+      let shifted = _mm512_mask_blend_epi32(
+        0xAAAA, even, _mm512_slli_epi64(odd, 32))
+      let clamped = _mm512_max_epi32(_mm512_min_epi32(shifted, maximum), minimum)
+      return _mm512_cvtepi32_epi8(_mm512_sub_epi32(clamped, offset))
     }
   }
 }
