@@ -16,10 +16,10 @@ let x86VectorUnit = false
 let vectorFlags: [SwiftSetting] =
   x86VectorUnit ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
 let cxxVectorFlags = x86VectorUnit ? ["-mavx2", "-mfma"] : []
-// The integer dot-product kernels are compiled for AVX-512 with VNNI
-// (Cascade Lake's set, which AMD Zen 4 has too) and run only where the
-// processor says it has them (IntegerDot.isAvailable).
-let dotProductFlags: [SwiftSetting] =
+// The AVX-512 kernels are compiled for AVX-512 with VNNI (Cascade Lake's
+// set, which AMD Zen 4 has too) and run only where the processor says it
+// has them (AVX512.isAvailable).
+let avx512Flags: [SwiftSetting] =
   x86VectorUnit ? [.unsafeFlags(["-target-cpu", "cascadelake", "-Ounchecked"])] : []
 // The Pi build is optimized for size, except the inference kernels, which
 // keep their speed (cross/README.md, "Size").
@@ -46,13 +46,14 @@ let package = Package(
     ),
     // Allocation-free logging to stderr, errno messages, whole-file I/O.
     .target(name: "Support", dependencies: ["CShims"], swiftSettings: sizeFlags),
-    // AVX-512 VNNI tiles for pointwise convolutions (empty on aarch64).
-    .target(name: "IntegerDot", dependencies: ["CShims"],
-            swiftSettings: dotProductFlags),
+    // AVX-512 kernels: VNNI tiles for pointwise convolutions, 16-lane
+    // depthwise rows (empty on aarch64).
+    .target(name: "AVX512Kernels", dependencies: ["CShims"],
+            swiftSettings: avx512Flags),
     // The .tflite reader, graph cut, arena planner and uint8 kernels.
     .target(
       name: "Inference",
-      dependencies: ["CShims", "Support", "IntegerDot"],
+      dependencies: ["CShims", "Support", "AVX512Kernels"],
       swiftSettings: vectorFlags + [.unsafeFlags(["-Ounchecked"])]
     ),
     // C interface over Armadillo for the dense head's matrix work.
@@ -89,7 +90,7 @@ let package = Package(
     .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
     .testTarget(
       name: "InferenceTests",
-      dependencies: ["Inference", "IntegerDot", "CShims", "AllocationCounter"]
+      dependencies: ["Inference", "AVX512Kernels", "CShims", "AllocationCounter"]
     ),
     .testTarget(
       name: "LearningTests",

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 # Swift modules in dependency order. A new module under Sources/ must be
 # added here; the script refuses to pass while one is missing.
-modules=(Support IntegerDot Inference Learning Board App teachpad)
+modules=(Support AVX512Kernels Inference Learning Board App teachpad)
 # C targets: imported through a module map like SwiftPM's generated one.
 c_modules=(CShims HeadMath)
 
@@ -50,8 +50,8 @@ compile() {
   shift
   local mode=(-parse-as-library)
   [ "$name" = teachpad ] && mode=()
-  # The dot-product kernels are compiled for AVX-512, as in Package.swift.
-  [ "$name" = IntegerDot ] && mode+=(-target-cpu cascadelake)
+  # The AVX-512 kernels are compiled for AVX-512, as in Package.swift.
+  [ "$name" = AVX512Kernels ] && mode+=(-target-cpu cascadelake)
   swiftc -target "$target" -enable-experimental-feature Embedded \
     -wmo -Onone -enable-testing -swift-version 5 "${mode[@]}" \
     -Xcc -fmodule-map-file="$module_map" -I "$work" \

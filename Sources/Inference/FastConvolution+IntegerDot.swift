@@ -1,4 +1,4 @@
-import IntegerDot
+import AVX512Kernels
 
 /// Pointwise convolutions in integer dot products (`IntegerDot`), for
 /// processors that have them. Exact: the sums are the reference's int32

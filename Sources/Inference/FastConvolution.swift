@@ -1,4 +1,4 @@
-import IntegerDot
+import AVX512Kernels
 
 /// The optimized CONV_2D, exact to `ReferenceKernels.convolution`.
 ///
@@ -35,9 +35,9 @@ final class FastConvolution {
   let paddedInput: UnsafeMutablePointer<Float>?
 
   /// `integerDot`: take the integer dot-product layout where it applies
-  /// (only where `IntegerDot.isAvailable`).
+  /// (only where `AVX512.isAvailable`).
   init(_ parameters: ConvolutionParameters,
-       integerDot: Bool = IntegerDot.isAvailable) {
+       integerDot: Bool = AVX512.isAvailable) {
     self.parameters = parameters
     let g = parameters.geometry
     let depth = g.filterHeight * g.filterWidth * g.inputChannels
@@ -52,7 +52,7 @@ final class FastConvolution {
     let isPointwise = g.filterHeight == 1 && g.filterWidth == 1
       && g.strideHeight == 1 && g.strideWidth == 1 && g.padTop == 0
       && g.padLeft == 0
-    if isPointwise && integerDot && IntegerDot.isAvailable
+    if isPointwise && integerDot && AVX512.isAvailable
       && PackedDotWeights.fits(depth: depth) {
       layout = .pointwiseIntegerDot
       chunkDepth = limit

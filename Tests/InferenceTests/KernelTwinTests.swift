@@ -1,5 +1,5 @@
 @testable import Inference
-import IntegerDot
+import AVX512Kernels
 import XCTest
 
 /// Each optimized kernel against its reference twin on random shapes,
@@ -117,7 +117,7 @@ final class KernelTwinTests: XCTestCase {
   /// widths (partial tiles), channel counts (one block, odd block counts,
   /// partial blocks) and zero points, including the extreme ones.
   func testIntegerDotPointwiseMatchesReference() throws {
-    try XCTSkipUnless(IntegerDot.isAvailable,
+    try XCTSkipUnless(AVX512.isAvailable,
                       "this processor has no AVX-512 VNNI; the float path runs instead")
     for index in 0..<300 {
       let depth = 4 * (1 + Int(generator.next() % 72))

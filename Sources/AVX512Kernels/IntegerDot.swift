@@ -1,15 +1,5 @@
-import CShims
-
 /// Pointwise-convolution tiles in exact integer arithmetic with AVX-512
 /// VNNI dot products (`vpdpbusd`), for x86_64 processors that have them.
-///
-/// This module is compiled for a processor with AVX-512 (Package.swift
-/// gives it its own `-target-cpu`), so nothing here may run before
-/// `IntegerDot.isAvailable` said yes; the rest of the engine is compiled
-/// for plain AVX2 and asks first. The kernels are `@export(interface)`:
-/// their bodies stay in this module, so no client compiles them again
-/// for its own processor (Embedded Swift would otherwise). On aarch64 the module is empty: the Pi's
-/// Cortex-A72 has no dot-product instructions.
 ///
 /// One `vpdpbusd` multiplies, in each of 16 int32 lanes, four unsigned
 /// bytes of one operand with four signed bytes of the other and adds the
@@ -22,7 +12,7 @@ import CShims
 /// non-saturating form), so the sums are exact modulo 2^32, and exact
 /// whenever the reference accumulator itself fits in int32.
 ///
-/// Weight layout (`packedWeights`): blocks of 16 output channels; in a
+/// Weight layout (`PackedDotWeights` in Inference): blocks of 16 output channels; in a
 /// block, for each group of four depth steps, 16 lanes of 4 bytes (lane c
 /// holds channel c's weights for those four steps).
 public enum IntegerDot {
@@ -31,42 +21,6 @@ public enum IntegerDot {
   public static let tileRows = 6
   /// Output channels of one weight block.
   public static let blockWidth = 16
-
-  /// Whether this processor (and its operating system) runs AVX-512 VNNI
-  /// and BW code; false on every other machine, and on aarch64.
-  public static let isAvailable: Bool = {
-    #if arch(x86_64)
-    return shim_cpu_has_avx512_vnni() != 0
-    #else
-    return false
-    #endif
-  }()
-}
-
-/// The engine's folded requantization (see `VectorRequantization` in
-/// Inference), in the numbers the tile stores need:
-///
-///     out = clamp((x·multiplier + addend) >> shift, minimum, maximum) − offset
-///
-/// with x the int32 accumulator (bias included), the product and the sum in
-/// 64 bits and the shift logical.
-public struct FoldedRequantization {
-  public var multiplier: Int32
-  public var addend: Int64
-  public var shift: Int64
-  public var minimum: Int32
-  public var maximum: Int32
-  public var offset: Int32
-
-  public init(multiplier: Int32, addend: Int64, shift: Int64, minimum: Int32,
-              maximum: Int32, offset: Int32) {
-    self.multiplier = multiplier
-    self.addend = addend
-    self.shift = shift
-    self.minimum = minimum
-    self.maximum = maximum
-    self.offset = offset
-  }
 }
 
 #if arch(x86_64)
@@ -250,41 +204,5 @@ extension IntegerDot {
     }
   }
 
-  /// `FoldedRequantization` on 16 lanes at a time.
-  struct Requantizer {
-    let multiplier: __m512i
-    let addend: __m512i
-    let shift: __m512i
-    let minimum: __m512i
-    let maximum: __m512i
-    let offset: __m512i
-
-    @inline(__always)
-    init(_ folded: FoldedRequantization) {
-      multiplier = _mm512_set1_epi64(Int64(folded.multiplier))
-      addend = _mm512_set1_epi64(folded.addend)
-      shift = _mm512_set1_epi64(folded.shift)
-      minimum = _mm512_set1_epi32(folded.minimum)
-      maximum = _mm512_set1_epi32(folded.maximum)
-      offset = _mm512_set1_epi32(folded.offset)
-    }
-
-    /// Accumulators to bytes. Even lanes: vpmuldq takes the low signed 32
-    /// bits of each 64-bit pair; odd lanes are moved down first. The low
-    /// 32 bits of each shifted sum go back to their lane.
-    @inline(__always)
-    func apply(_ x: __m512i) -> __m128i {
-      let even = _mm512_srlv_epi64(
-        _mm512_add_epi64(_mm512_mul_epi32(x, multiplier), addend), shift)
-      let odd = _mm512_srlv_epi64(
-        _mm512_add_epi64(
-          _mm512_mul_epi32(_mm512_srli_epi64(x, 32), multiplier), addend),
-        shift)
-      let shifted = _mm512_mask_blend_epi32(
-        0xAAAA, even, _mm512_slli_epi64(odd, 32))
-      let clamped = _mm512_max_epi32(_mm512_min_epi32(shifted, maximum), minimum)
-      return _mm512_cvtepi32_epi8(_mm512_sub_epi32(clamped, offset))
-    }
-  }
 }
 #endif
