@@ -1,6 +1,6 @@
 import CShims
 
-/// Kernels for x86_64 processors with AVX-512 (F, BW, VL) and VNNI.
+/// Kernels for x86_64 processors with AVX-512 (F, BW, DQ, VL) and VNNI.
 ///
 /// This module is compiled for such a processor (Package.swift gives it
 /// its own `-target-cpu`), so nothing in it may run before

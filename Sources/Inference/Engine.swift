@@ -6,8 +6,8 @@ public enum KernelChoice {
   /// Vectorized, multi-threaded, exact to the reference; pointwise
   /// convolutions in integer dot products where the processor has them.
   case optimized
-  /// The same with float accumulation everywhere, as on processors
-  /// without integer dot products (the Pi's Cortex-A72).
+  /// The same without the AVX-512 kernels (float accumulation, 8 lanes),
+  /// as on processors that lack them, such as the Pi's Cortex-A72.
   case optimizedFloat
   /// The plain reference kernels on one thread (for checking).
   case reference
@@ -113,13 +113,13 @@ public final class Engine {
       capacity: max(1, graph.layers.count))
     layerNanoseconds.initialize(repeating: 0, count: max(1, graph.layers.count))
 
-    let dotLayers = steps.filter { $0.usesIntegerDot }.count
+    let wideLayers = steps.filter { $0.usesAVX512 }.count
     Engine.log.info("""
       \(graph.layers.count) layers to '\(output.name)', arena \
       \(plan.arenaByteCount) bytes (lower bound \(plan.lowerBoundByteCount)), \
       \(scratchFloats * 4 * self.threadCount) bytes of scratch, \
       threads: \(self.threadCount)\
-      \(dotLayers > 0 ? ", \(dotLayers) layers in integer dot products" : "")
+      \(wideLayers > 0 ? ", \(wideLayers) layers on AVX-512 kernels" : "")
       """)
     if self.threadCount > 1 {
       do {
@@ -277,9 +277,10 @@ struct Step {
       kernel = .convolution(FastConvolution(parameters, integerDot: false))
     case (.convolution(let parameters), .reference):
       kernel = .referenceConvolution(parameters)
-    case (.depthwise(let parameters), .optimized),
-         (.depthwise(let parameters), .optimizedFloat):
+    case (.depthwise(let parameters), .optimized):
       kernel = .depthwise(FastDepthwise(parameters))
+    case (.depthwise(let parameters), .optimizedFloat):
+      kernel = .depthwise(FastDepthwise(parameters, wide: false))
     case (.depthwise(let parameters), .reference):
       kernel = .referenceDepthwise(parameters)
     case (.averagePool(let parameters), _):
@@ -296,12 +297,13 @@ struct Step {
     return 1
   }
 
-  /// Whether this step runs the integer dot-product kernels.
-  var usesIntegerDot: Bool {
-    if case .convolution(let fast) = kernel {
-      return fast.layout == .pointwiseIntegerDot
+  /// Whether this step runs AVX-512 kernels.
+  var usesAVX512: Bool {
+    switch kernel {
+    case .convolution(let fast): return fast.layout == .pointwiseIntegerDot
+    case .depthwise(let fast): return fast.wideRows != nil
+    default: return false
     }
-    return false
   }
 
   /// How many parts to cut this step's work into for `threads` threads.

@@ -50,15 +50,7 @@ struct PackedDotWeights {
     bias = allocateAligned(Int32.self, count: blockCount * width)
     bias.initialize(repeating: 0, count: blockCount * width)
     pixelSumFactor = 128 - weightZeroPoint
-    folded = requantization.folded
-      ? FoldedRequantization(
-        multiplier: requantization.multiplier[0],
-        addend: requantization.foldedAddend[0],
-        shift: Int64(requantization.foldedShift[0]),
-        minimum: requantization.foldedMinimum[0],
-        maximum: requantization.foldedMaximum[0],
-        offset: requantization.foldedOffset[0])
-      : nil
+    folded = requantization.foldedForAVX512
 
     let constant = Int32(depth) &* inputZeroPoint &* weightZeroPoint
     for channel in 0..<outputChannels {
@@ -172,5 +164,17 @@ extension IntegerTile16 {
     rows = (lanes(0, 0), lanes(0, 1), lanes(1, 0), lanes(1, 1),
             lanes(2, 0), lanes(2, 1), lanes(3, 0), lanes(3, 1),
             lanes(4, 0), lanes(4, 1), lanes(5, 0), lanes(5, 1))
+  }
+}
+
+extension VectorRequantization {
+  /// The folded requantization in the AVX-512 kernels' terms, or nil when
+  /// this layer takes the two-step path.
+  var foldedForAVX512: FoldedRequantization? {
+    guard folded else { return nil }
+    return FoldedRequantization(
+      multiplier: multiplier[0], addend: foldedAddend[0],
+      shift: Int64(foldedShift[0]), minimum: foldedMinimum[0],
+      maximum: foldedMaximum[0], offset: foldedOffset[0])
   }
 }

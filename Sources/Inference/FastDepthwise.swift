@@ -1,3 +1,5 @@
+import AVX512Kernels
+
 /// The optimized DEPTHWISE_CONV_2D, exact to `ReferenceKernels.depthwise`
 /// (a window of at most 3x3 · 255 · 255 is far inside float's exact range;
 /// larger windows fall back to the reference kernel).
@@ -6,8 +8,15 @@
 /// float once into a small ring of row buffers, with zero columns for the
 /// padding and channels rounded up to whole vectors of eight, so the inner
 /// loop has no bounds checks: per output pixel and eight channels, one FMA
-/// per filter tap, then one vector requantization.
+/// per filter tap, then one vector requantization. On a processor with
+/// AVX-512, 3x3 layers with a folded requantization run the same
+/// arithmetic on 16 lanes (`WideDepthwise`): 16 channels at a time, or two
+/// neighbouring pixels of an 8-channel layer.
 final class FastDepthwise {
+  enum WideRows {
+    case channelBlocks, pixelPairs
+  }
+
   let parameters: DepthwiseParameters
   let useReference: Bool
   /// Channels rounded up to a multiple of 8.
@@ -20,8 +29,13 @@ final class FastDepthwise {
   let weights: UnsafeMutablePointer<Float>
   let bias: UnsafeMutablePointer<Int32>
   let requantization: VectorRequantization
+  /// How the 16-lane rows run this layer, if they do.
+  let wideRows: WideRows?
+  let wideRequantization: FoldedRequantization?
 
-  init(_ parameters: DepthwiseParameters) {
+  /// `wide`: take the 16-lane rows where they apply (only where
+  /// `AVX512.isAvailable`).
+  init(_ parameters: DepthwiseParameters, wide: Bool = AVX512.isAvailable) {
     self.parameters = parameters
     let g = parameters.geometry
     let taps = g.filterHeight * g.filterWidth
@@ -46,6 +60,20 @@ final class FastDepthwise {
       }
     }
     requantization = VectorRequantization(parameters.requantization)
+    wideRequantization = requantization.foldedForAVX512
+    let pixelStep = g.strideWidth * paddedChannels
+    if !wide || !AVX512.isAvailable || useReference || wideRequantization == nil
+      || g.filterHeight != 3 || g.filterWidth != 3 {
+      wideRows = nil
+    } else if WideDepthwise.runsBlocks(channelStride: paddedChannels) {
+      wideRows = .channelBlocks
+    } else if WideDepthwise.runsPixelPairs(
+      channelStride: paddedChannels, outputChannels: g.outputChannels,
+      pixelStep: pixelStep) {
+      wideRows = .pixelPairs
+    } else {
+      wideRows = nil
+    }
   }
 
   deinit {
@@ -77,10 +105,11 @@ final class FastDepthwise {
     for slot in 0..<ringRows { tags[slot] = -1 }
     zeroRow.update(repeating: 0, count: rowFloats)
 
-    // Split output rows between threads, or blocks of eight channels when
-    // that divides the work more evenly (each thread then widens every
-    // input row it needs).
-    let blocks = paddedChannels / 8
+    // Split output rows between threads, or blocks of eight (sixteen)
+    // channels when that divides the work more evenly (each thread then
+    // widens every input row it needs).
+    let blockWidth = wideRows == .channelBlocks ? 16 : 8
+    let blocks = paddedChannels / blockWidth
     var rowRange = 0..<g.outputHeight
     var blockRange = 0..<blocks
     if largestShare(g.outputHeight, parts) * blocks
@@ -100,8 +129,25 @@ final class FastDepthwise {
                                   zeroRow, tags)
         rowsOfTaps.2 = widenedRow(top + 2 * g.dilationHeight, input, scratch,
                                   zeroRow, tags)
-        row3x3(rowsOfTaps, blocks: blockRange,
-               output: output + outY * g.outputWidth * g.outputChannels)
+        let outputRow = output + outY * g.outputWidth * g.outputChannels
+        if let wideRows, let wideRequantization {
+          let row = WideDepthwise.Row(
+            top: rowsOfTaps.0, middle: rowsOfTaps.1, bottom: rowsOfTaps.2,
+            weights: UnsafePointer(weights), bias: UnsafePointer(bias),
+            channelStride: paddedChannels,
+            pixelStep: g.strideWidth * paddedChannels,
+            tapStep: g.dilationWidth * paddedChannels,
+            outputWidth: g.outputWidth, output: outputRow,
+            outputChannels: g.outputChannels)
+          if wideRows == .channelBlocks {
+            WideDepthwise.rowChannels(row, blocks: blockRange,
+                                      requantization: wideRequantization)
+          } else {
+            WideDepthwise.rowPixelPairs(row, requantization: wideRequantization)
+          }
+        } else {
+          row3x3(rowsOfTaps, blocks: blockRange, output: outputRow)
+        }
       } else {
         rowGeneral(top: top, input: input, scratch: scratch, zeroRow: zeroRow,
                    tags: tags, blocks: blockRange,

@@ -163,21 +163,79 @@ final class KernelTwinTests: XCTestCase {
       let input = randomBytes(geometry.inputByteCount)
       var expected = [UInt8](repeating: 0, count: geometry.outputByteCount)
       ReferenceKernels.depthwise(parameters, input: input, output: &expected)
-      let fast = FastDepthwise(parameters)
-      for parts in 1...3 {
-        var actual = [UInt8](repeating: 0, count: geometry.outputByteCount)
-        input.withUnsafeBufferPointer { source in
-          actual.withUnsafeMutableBufferPointer { target in
-            runSplit({ _, part, parts, scratch in
-              fast.run(part: part, parts: parts, input: source.baseAddress!,
-                       output: target.baseAddress!, scratch: scratch)
-            }, phases: 1, parts: parts, scratchFloats: fast.scratchFloats)
-          }
-        }
-        XCTAssertEqual(actual, expected, "\(geometry), \(parts) parts")
+      for wide in [false, true] {
+        checkDepthwise(FastDepthwise(parameters, wide: wide), input: input,
+                       expected: expected)
       }
       checked += 1
     }
+  }
+
+  /// `fast` on `input`, split between 1, 2 and 3 workers, must write
+  /// `expected`.
+  func checkDepthwise(_ fast: FastDepthwise, input: [UInt8], expected: [UInt8],
+                      file: StaticString = #filePath, line: UInt = #line) {
+    let geometry = fast.parameters.geometry
+    for parts in 1...3 {
+      var actual = [UInt8](repeating: 0, count: geometry.outputByteCount)
+      input.withUnsafeBufferPointer { source in
+        actual.withUnsafeMutableBufferPointer { target in
+          runSplit({ _, part, parts, scratch in
+            fast.run(part: part, parts: parts, input: source.baseAddress!,
+                     output: target.baseAddress!, scratch: scratch)
+          }, phases: 1, parts: parts, scratchFloats: fast.scratchFloats)
+        }
+      }
+      XCTAssertEqual(actual, expected,
+                     "\(geometry) wide \(String(describing: fast.wideRows)), \(parts) parts",
+                     file: file, line: line)
+    }
+  }
+
+  /// 3x3 depthwise layers with a folded requantization (output zero point
+  /// 0, as in the model) take the 16-lane rows on a processor with
+  /// AVX-512: channels in blocks of 16 (with a partial last block), and
+  /// 8-channel stride-1 layers two pixels at a time (odd widths leave a
+  /// single last pixel).
+  func testWideDepthwiseMatchesReference() throws {
+    try XCTSkipUnless(AVX512.isAvailable,
+                      "this processor has no AVX-512; the 8-lane rows run instead")
+    var counts: [FastDepthwise.WideRows: Int] = [:]
+    for index in 0..<300 {
+      let pairs = index % 3 == 0
+      let channels = pairs ? 8 : 16 * (1 + Int(generator.next() % 4))
+        - Int(generator.next() % 4)
+      let stride = pairs ? 1 : 1 + Int(generator.next() % 2)
+      let geometry = WindowGeometry(
+        inputHeight: 1 + Int(generator.next() % 12),
+        inputWidth: 1 + Int(generator.next() % 12),
+        inputChannels: channels, outputChannels: channels,
+        filterHeight: 3, filterWidth: 3, strideHeight: stride, strideWidth: stride,
+        dilationHeight: 1, dilationWidth: generator.next() % 5 == 0 ? 2 : 1,
+        padding: generator.next() % 2 == 0 ? .same : .valid)
+      guard geometry.outputHeight >= 1, geometry.outputWidth >= 1 else { continue }
+      // Real multipliers below 1 and zero point 0: the folded form.
+      let (multiplier, shift) = Requantization.quantize(
+        multiplier: Double(1 + generator.next() % 1000) / 4000)
+      let requantization = Requantization(
+        multiplier: multiplier, shift: shift, outputZeroPoint: 0,
+        outputMinimum: 0, outputMaximum: index % 4 == 0 ? 240 : 255)
+      let parameters = DepthwiseParameters(
+        geometry: geometry,
+        inputZeroPoint: Int32(generator.next() % 256),
+        weightZeroPoint: Int32(generator.next() % 256),
+        weights: randomBytes(9 * channels),
+        bias: randomBias(channels), requantization: requantization)
+      let input = randomBytes(geometry.inputByteCount)
+      var expected = [UInt8](repeating: 0, count: geometry.outputByteCount)
+      ReferenceKernels.depthwise(parameters, input: input, output: &expected)
+      let fast = FastDepthwise(parameters)
+      let wideRows = try XCTUnwrap(fast.wideRows, "\(geometry)")
+      counts[wideRows, default: 0] += 1
+      checkDepthwise(fast, input: input, expected: expected)
+    }
+    XCTAssertGreaterThan(counts[.channelBlocks, default: 0], 100)
+    XCTAssertGreaterThan(counts[.pixelPairs, default: 0], 50)
   }
 
   func testLongSumsAreSplitIntoExactChunks() {

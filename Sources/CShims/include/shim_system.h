@@ -20,13 +20,15 @@
 #include <unistd.h>
 #include <dirent.h>
 
-/// 1 when this processor and the operating system run AVX-512 F, BW and
-/// VNNI code (the integer dot-product kernels); 0 elsewhere, on aarch64
-/// too. __builtin_cpu_supports checks the OS saves the vector state.
+/// 1 when this processor and the operating system run AVX-512 F, BW, DQ,
+/// VL and VNNI code (the engine's AVX-512 kernels); 0 elsewhere, on
+/// aarch64 too. __builtin_cpu_supports checks the OS saves the vector
+/// state.
 static inline int shim_cpu_has_avx512_vnni(void) {
 #if defined(__x86_64__)
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+      && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
       && __builtin_cpu_supports("avx512vnni");
 #else
   return 0;
