@@ -88,27 +88,37 @@ final class KernelTwinTests: XCTestCase {
     }
   }
 
-  /// `fast` on `input`, split between 1, 2 and 3 workers, must write
-  /// `expected`.
-  func checkConvolution(_ fast: FastConvolution, input: [UInt8],
-                        expected: [UInt8], file: StaticString = #filePath,
-                        line: UInt = #line) {
-    let geometry = fast.parameters.geometry
+  /// A kernel split between 1, 2 and 3 workers, phase by phase, must
+  /// write `expected` from `input`.
+  func checkSplit(
+    input: [UInt8], expected: [UInt8], phases: Int, scratchFloats: Int,
+    _ name: String, file: StaticString, line: UInt,
+    run: (_ phase: Int, _ part: Int, _ parts: Int, _ input: UnsafePointer<UInt8>,
+          _ output: UnsafeMutablePointer<UInt8>,
+          _ scratch: UnsafeMutablePointer<Float>) -> Void
+  ) {
     for parts in 1...3 {
-      var actual = [UInt8](repeating: 0, count: geometry.outputByteCount)
+      var actual = [UInt8](repeating: 0, count: expected.count)
       input.withUnsafeBufferPointer { source in
         actual.withUnsafeMutableBufferPointer { target in
           runSplit({ phase, part, parts, scratch in
-            fast.run(phase: phase, part: part, parts: parts,
-                     input: source.baseAddress!, output: target.baseAddress!,
-                     scratch: scratch)
-          }, phases: fast.phaseCount, parts: parts,
-          scratchFloats: fast.scratchFloats)
+            run(phase, part, parts, source.baseAddress!, target.baseAddress!, scratch)
+          }, phases: phases, parts: parts, scratchFloats: scratchFloats)
         }
       }
-      XCTAssertEqual(actual, expected,
-                     "\(geometry) layout \(fast.layout), \(parts) parts",
-                     file: file, line: line)
+      XCTAssertEqual(actual, expected, "\(name), \(parts) parts", file: file, line: line)
+    }
+  }
+
+  func checkConvolution(_ fast: FastConvolution, input: [UInt8],
+                        expected: [UInt8], file: StaticString = #filePath,
+                        line: UInt = #line) {
+    checkSplit(input: input, expected: expected, phases: fast.phaseCount,
+               scratchFloats: fast.scratchFloats,
+               "\(fast.parameters.geometry) layout \(fast.layout)",
+               file: file, line: line) { phase, part, parts, input, output, scratch in
+      fast.run(phase: phase, part: part, parts: parts, input: input,
+               output: output, scratch: scratch)
     }
   }
 
@@ -171,24 +181,14 @@ final class KernelTwinTests: XCTestCase {
     }
   }
 
-  /// `fast` on `input`, split between 1, 2 and 3 workers, must write
-  /// `expected`.
   func checkDepthwise(_ fast: FastDepthwise, input: [UInt8], expected: [UInt8],
                       file: StaticString = #filePath, line: UInt = #line) {
-    let geometry = fast.parameters.geometry
-    for parts in 1...3 {
-      var actual = [UInt8](repeating: 0, count: geometry.outputByteCount)
-      input.withUnsafeBufferPointer { source in
-        actual.withUnsafeMutableBufferPointer { target in
-          runSplit({ _, part, parts, scratch in
-            fast.run(part: part, parts: parts, input: source.baseAddress!,
-                     output: target.baseAddress!, scratch: scratch)
-          }, phases: 1, parts: parts, scratchFloats: fast.scratchFloats)
-        }
-      }
-      XCTAssertEqual(actual, expected,
-                     "\(geometry) wide \(String(describing: fast.wideRows)), \(parts) parts",
-                     file: file, line: line)
+    checkSplit(input: input, expected: expected, phases: 1,
+               scratchFloats: fast.scratchFloats,
+               "\(fast.parameters.geometry) wide \(String(describing: fast.wideRows))",
+               file: file, line: line) { _, part, parts, input, output, scratch in
+      fast.run(part: part, parts: parts, input: input, output: output,
+               scratch: scratch)
     }
   }
 
