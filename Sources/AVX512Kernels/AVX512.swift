@@ -88,3 +88,26 @@ struct Requantizer {
   }
 }
 #endif
+
+#if arch(x86_64)
+extension AVX512 {
+  /// target[i] = Float(source[i]) − zeroPoint for i < count, 16 at a time
+  /// (the exact whole numbers the float kernels multiply).
+  @inline(never) @export(interface)
+  public static func widen(_ source: UnsafePointer<UInt8>, count: Int,
+                           zeroPoint: Int32,
+                           into target: UnsafeMutablePointer<Float>) {
+    let offset = _mm512_set1_ps(Float(zeroPoint))
+    var index = 0
+    while index < count {
+      let lanes = min(16, count - index)
+      let mask = __mmask16(truncatingIfNeeded: (1 << lanes) - 1)
+      let bytes = _mm_maskz_loadu_epi8(mask, source + index)
+      let values = _mm512_sub_ps(
+        _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(bytes)), offset)
+      _mm512_mask_storeu_ps(target + index, mask, values)
+      index += 16
+    }
+  }
+}
+#endif

@@ -177,7 +177,11 @@ final class FastDepthwise {
     // Padding columns and padding channels are zero.
     row.update(repeating: 0, count: g.padLeft * paddedChannels)
     var target = row + g.padLeft * paddedChannels
-    if channels == paddedChannels {
+    if channels == paddedChannels && wideRows != nil {
+      AVX512.widen(source, count: g.inputWidth * channels,
+                   zeroPoint: parameters.inputZeroPoint, into: target)
+      target += g.inputWidth * channels
+    } else if channels == paddedChannels {
       Bytes.widen(source, count: g.inputWidth * channels,
                   zeroPoint: parameters.inputZeroPoint, into: target)
       target += g.inputWidth * channels
