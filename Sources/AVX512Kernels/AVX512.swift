@@ -110,4 +110,13 @@ extension AVX512 {
     }
   }
 }
+#else
+// See IntegerDot.swift: never called where AVX512.isAvailable is false.
+extension AVX512 {
+  public static func widen(_ source: UnsafePointer<UInt8>, count: Int,
+                           zeroPoint: Int32,
+                           into target: UnsafeMutablePointer<Float>) {
+    preconditionFailure("AVX512.widen without AVX-512")
+  }
+}
 #endif

@@ -12,15 +12,40 @@
 /// non-saturating form), so the sums are exact modulo 2^32, and exact
 /// whenever the reference accumulator itself fits in int32.
 ///
-/// Weight layout (`PackedDotWeights` in Inference): blocks of 16 output channels; in a
-/// block, for each group of four depth steps, 16 lanes of 4 bytes (lane c
-/// holds channel c's weights for those four steps).
+/// Weight layout (`PackedDotWeights` in Inference): blocks of 16 output
+/// channels; in a block, for each group of four depth steps, 16 lanes of 4
+/// bytes (lane c holds channel c's weights for those four steps).
 public enum IntegerDot {
   /// Rows (pixels) of one tile: 6 rows by 2 blocks is 12 accumulators,
   /// enough independent chains to hide the instruction's latency.
   public static let tileRows = 6
   /// Output channels of one weight block.
   public static let blockWidth = 16
+
+  /// Where a tile's requantized bytes go and what they need.
+  public struct TileOutput {
+    /// Output bytes of the tile's first pixel and first channel.
+    public var bytes: UnsafeMutablePointer<UInt8>
+    /// Bytes from one pixel's outputs to the next's.
+    public var rowStride: Int
+    /// Channels from the first one to the layer's last (only these are
+    /// written; the tile holds 16 or 32).
+    public var channelsLeft: Int
+    /// Per channel of the tile: the bias and the weights' constant terms.
+    public var bias: UnsafePointer<Int32>
+    /// Per row of the tile: its pixel's term, added to every channel.
+    public var pixelTerms: UnsafePointer<Int32>
+
+    public init(bytes: UnsafeMutablePointer<UInt8>, rowStride: Int,
+                channelsLeft: Int, bias: UnsafePointer<Int32>,
+                pixelTerms: UnsafePointer<Int32>) {
+      self.bytes = bytes
+      self.rowStride = rowStride
+      self.channelsLeft = channelsLeft
+      self.bias = bias
+      self.pixelTerms = pixelTerms
+    }
+  }
 }
 
 #if arch(x86_64)
@@ -178,31 +203,33 @@ extension IntegerDot {
       sums[row] = Int32(bitPattern: total)
     }
   }
-
-  /// Where a tile's requantized bytes go and what they need.
-  public struct TileOutput {
-    /// Output bytes of the tile's first pixel and first channel.
-    public var bytes: UnsafeMutablePointer<UInt8>
-    /// Bytes from one pixel's outputs to the next's.
-    public var rowStride: Int
-    /// Channels from the first one to the layer's last (only these are
-    /// written; the tile holds 16 or 32).
-    public var channelsLeft: Int
-    /// Per channel of the tile: the bias and the weights' constant terms.
-    public var bias: UnsafePointer<Int32>
-    /// Per row of the tile: its pixel's term, added to every channel.
-    public var pixelTerms: UnsafePointer<Int32>
-
-    public init(bytes: UnsafeMutablePointer<UInt8>, rowStride: Int,
-                channelsLeft: Int, bias: UnsafePointer<Int32>,
-                pixelTerms: UnsafePointer<Int32>) {
-      self.bytes = bytes
-      self.rowStride = rowStride
-      self.channelsLeft = channelsLeft
-      self.bias = bias
-      self.pixelTerms = pixelTerms
-    }
+}
+#else
+// No AVX-512 off x86_64: AVX512.isAvailable is false, so nothing calls
+// these; they exist so the engine's call sites need no conditions.
+extension IntegerDot {
+  public static func multiplyTile(
+    rows first: UnsafePointer<UInt8>, rowStride: Int, rowCount: Int,
+    groups: Int, firstBlock: UnsafePointer<Int8>,
+    secondBlock: UnsafePointer<Int8>?, into sums: UnsafeMutablePointer<Int32>
+  ) {
+    preconditionFailure("IntegerDot.multiplyTile without AVX-512")
   }
 
+  public static func multiplyAndStoreTile(
+    rows first: UnsafePointer<UInt8>, rowStride: Int, rowCount: Int,
+    groups: Int, firstBlock: UnsafePointer<Int8>,
+    secondBlock: UnsafePointer<Int8>?, requantization: FoldedRequantization,
+    output: TileOutput
+  ) {
+    preconditionFailure("IntegerDot.multiplyAndStoreTile without AVX-512")
+  }
+
+  public static func byteSums(
+    rows first: UnsafePointer<UInt8>, rowStride: Int, rowCount: Int,
+    depth: Int, into sums: UnsafeMutablePointer<Int32>
+  ) {
+    preconditionFailure("IntegerDot.byteSums without AVX-512")
+  }
 }
 #endif

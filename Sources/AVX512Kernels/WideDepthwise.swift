@@ -171,4 +171,17 @@ extension WideDepthwise {
     return _mm512_add_ps(_mm512_add_ps(top, middle), bottom)
   }
 }
+#else
+// See IntegerDot.swift: never called where AVX512.isAvailable is false.
+extension WideDepthwise {
+  public static func rowChannels(_ row: Row, blocks: Range<Int>,
+                                 requantization: FoldedRequantization) {
+    preconditionFailure("WideDepthwise.rowChannels without AVX-512")
+  }
+
+  public static func rowPixelPairs(_ row: Row,
+                                   requantization: FoldedRequantization) {
+    preconditionFailure("WideDepthwise.rowPixelPairs without AVX-512")
+  }
+}
 #endif

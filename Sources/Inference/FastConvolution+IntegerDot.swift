@@ -85,7 +85,6 @@ extension FastConvolution {
                               input: UnsafePointer<UInt8>,
                               output: UnsafeMutablePointer<UInt8>,
                               scratch: UnsafeMutablePointer<Float>) {
-    #if arch(x86_64)
     guard let dot else { return }
     let g = parameters.geometry
     let depth = dot.depth
@@ -144,7 +143,6 @@ extension FastConvolution {
         }
       }
     }
-    #endif
   }
 }
 
