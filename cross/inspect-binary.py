@@ -85,7 +85,7 @@ def kernel_multiply_accumulates(path, objdump):
 
 # Swift modules of the package; a symbol $e<length><module>... is theirs.
 OWN_SWIFT_MODULES = ("teachpad", "App", "Learning", "Board", "Inference",
-                     "Support")
+                     "AVX512Kernels", "Support")
 OWN_SWIFT_SYMBOL = re.compile(
     r"^\$e(\d+)(" + "|".join(OWN_SWIFT_MODULES) + r")")
 # An extension declared in one of the package's modules on a standard type,
