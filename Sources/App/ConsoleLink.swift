@@ -21,6 +21,10 @@ public struct ConsoleLink {
   /// Lines of the link reported missing by the sequence numbers.
   public var lostCount: Int { tracker.lostCount }
   public var outOfOrderCount: Int { tracker.outOfOrderCount }
+  /// Times the device started again (its sequence numbers went back to 0).
+  public var restartCount: Int { tracker.restartCount }
+  /// Whether the line just handled was the first after a restart.
+  public private(set) var lastRestarted = false
   /// The device's last reported state.
   public private(set) var lastState: DeviceState?
   /// Missing lines found before the line just handled (0 if none).
@@ -31,6 +35,7 @@ public struct ConsoleLink {
 
   public mutating func receive(_ line: UnsafeRawBufferPointer) -> Outcome? {
     lastGap = 0
+    lastRestarted = false
     guard !line.isEmpty else { return nil }
     lineCount += 1
     let received: ReceivedLine
@@ -43,6 +48,7 @@ public struct ConsoleLink {
     switch tracker.note(received.sequence) {
     case .outOfOrder: return .outOfOrder(sequence: received.sequence)
     case .afterGap(let missing): lastGap = missing
+    case .restarted: lastRestarted = true
     case .inOrder: break
     }
     switch received.message {
@@ -57,10 +63,12 @@ public struct ConsoleLink {
     }
   }
 
-  /// `link: N lines, M moves, L lost, C corrupt, O out-of-order`.
+  /// `link: N lines, M moves, L lost, C corrupt, O out-of-order`, then
+  /// `, R restarts` when the device started again.
   public var statistics: String {
     "link: \(lineCount) lines, \(moveCount) moves, \(lostCount) lost, "
       + "\(corruptCount) corrupt, \(outOfOrderCount) out-of-order"
+      + (restartCount > 0 ? ", \(restartCount) restarts" : "")
   }
 }
 

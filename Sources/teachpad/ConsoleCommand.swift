@@ -148,6 +148,7 @@ final class ConsoleSession {
   private func handle(_ line: UnsafeRawBufferPointer) {
     guard let outcome = link.receive(line) else { return }
     if link.lastGap > 0 { show("lost \(link.lastGap) lines") }
+    if link.lastRestarted { show("device restarted") }
     switch outcome {
     case .move(let direction, let confidence):
       let moved = maze.move(direction)

@@ -180,4 +180,21 @@ final class SequenceTrackerTests: XCTestCase {
     XCTAssertEqual(tracker.outOfOrderCount, 2)
     XCTAssertEqual(tracker.expected, 6)
   }
+
+  func testANumberFarBehindIsARestartAndCountingGoesOn() {
+    var tracker = SequenceTracker()
+
+    // 238 is 64 behind the expected 302: reordered; 236 is 66 behind: the
+    // device restarted (and its first lines were lost); 0 restarts again.
+    let checks = [300, 301, 238, 236, 0, 1, 3, 2].map { tracker.note($0) }
+
+    XCTAssertEqual(checks, [
+      .inOrder, .inOrder, .outOfOrder, .restarted, .restarted, .inOrder,
+      .afterGap(missing: 1), .outOfOrder,
+    ])
+    XCTAssertEqual(tracker.restartCount, 2)
+    XCTAssertEqual(tracker.outOfOrderCount, 2)
+    XCTAssertEqual(tracker.lostCount, 1)
+    XCTAssertEqual(tracker.expected, 4)
+  }
 }
