@@ -6,8 +6,29 @@ import Support
 /// median total and GMAC/s, for one thread and for all threads.
 enum BenchCommand {
   static let summary = "time the engine per layer and in total"
+  static let help = """
+    usage: teachpad bench [--model MODEL] [--threads N] [--runs N]
+                          [--warmup N] [--tensor NAME | --full]
+
+    Times the engine on one thread and then on N threads (default: one per
+    processor; --threads 1 times only one): each layer's median and
+    minimum, then the median total after the warm-up runs and GMAC/s.
+    With several threads, layers are timed on the calling thread: when the
+    system holds it, the others finish later layers meanwhile, so a
+    layer's minimum can be near zero; read the medians.
+
+      --runs N        timed runs, default 50
+      --warmup N      untimed runs first, default 10
+      --tensor NAME   where to cut (default the 7x7x256 cut)
+      --full          the whole model, to the probabilities
+
+    """
 
   static func run(_ words: ArraySlice<String>) -> Int32 {
+    if words.contains("--help") {
+      writeStandardOutput(help)
+      return 0
+    }
     do throws(UsageError) {
       var options = try Options(words, flags: ["full"])
       let model = options.string("model")

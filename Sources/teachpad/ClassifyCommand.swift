@@ -5,14 +5,27 @@ import Support
 /// model to its probabilities, and the five best labels for each image.
 enum ClassifyCommand {
   static let summary = "top-5 ImageNet labels for images (whole model)"
+  static let help = """
+    usage: teachpad classify --labels LABELS [--model MODEL] [--threads N]
+                             IMAGE...
+
+    Runs the whole model on each image (raw 224x224x3 RGB, JPEG or PNG) and
+    prints the five best labels with their scores. LABELS is the model's
+    label file, one line per class (../shared/models/labels.txt).
+
+    """
 
   static func run(_ words: ArraySlice<String>) -> Int32 {
+    if words.contains("--help") {
+      writeStandardOutput(help)
+      return 0
+    }
     do throws(UsageError) {
       var options = try Options(words)
       let model = options.string("model")
       let labelsPath = try options.required("labels")
       let threads = try options.integer("threads", default: 0, range: 0...64)
-      try options.rejectUnknown()
+      try options.rejectUnknown(allowingOperands: true)
       guard !options.operands.isEmpty else {
         throw UsageError(message: "classify needs at least one image")
       }

@@ -26,7 +26,8 @@ struct Options {
         } else {
           index += 1
           guard index < words.endIndex, !words[index].hasPrefix("--") else {
-            throw UsageError(message: "option --\(name) needs a value")
+            throw UsageError(message: "option --\(name) needs a value "
+              + "(or is not an option of this command; see its --help)")
           }
           values[name] = words[index]
         }
@@ -80,11 +81,16 @@ struct Options {
     return value
   }
 
-  /// Fails on any option the command did not ask for.
-  func rejectUnknown() throws(UsageError) {
+  /// Fails on any option the command did not ask for, and on operands
+  /// unless the command takes them.
+  func rejectUnknown(allowingOperands: Bool = false) throws(UsageError) {
     for name in values.keys.sorted() + switches.sorted()
     where !consumed.contains(name) {
       throw UsageError(message: "unknown option --\(name)")
+    }
+    if !allowingOperands, let operand = operands.first {
+      throw UsageError(message: "unexpected '\(operand)': this command takes "
+        + "only options (see its --help)")
     }
   }
 }

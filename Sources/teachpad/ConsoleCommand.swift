@@ -45,7 +45,7 @@ enum ConsoleCommand {
       let baud = try options.integer("baud", default: 115_200, range: 1...4_000_000)
       let headless = options.flag("headless")
       let exitOnHangup = options.flag("exit-on-hangup")
-      try options.rejectUnknown()
+      try options.rejectUnknown(allowingOperands: true)
       guard options.operands.isEmpty else {
         throw UsageError(message: "unexpected '\(options.operands[0])'")
       }

@@ -5,8 +5,29 @@ import Support
 /// one inference, writing the raw bytes of the chosen tensor.
 enum InferCommand {
   static let summary = "run the model on one image, write a tensor's bytes"
+  static let help = """
+    usage: teachpad infer --input FILE --out FILE [--model MODEL]
+                          [--tensor NAME] [--threads N] [--reference]
+
+    Runs the model on one image and writes the raw bytes of one tensor.
+
+      --input FILE    a raw 224x224x3 RGB file (.rgb, .bin) as it is, or a
+                      JPEG or PNG (centre square, resized bilinearly)
+      --out FILE      where the tensor's bytes go (replaced atomically)
+      --tensor NAME   default MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6
+                      (7x7x256); MobilenetV1/Predictions/Reshape_1 for the
+                      probabilities
+      --threads N     worker threads, 0 (default): one per processor
+      --reference     the plain reference kernels on one thread
+      --model MODEL   else $TEACHPAD_MODEL, else the installed model
+
+    """
 
   static func run(_ words: ArraySlice<String>) -> Int32 {
+    if words.contains("--help") {
+      writeStandardOutput(help)
+      return 0
+    }
     do throws(UsageError) {
       var options = try Options(words, flags: ["reference"])
       let model = options.string("model")

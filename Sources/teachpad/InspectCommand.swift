@@ -5,13 +5,26 @@ import Support
 /// arena plan.
 enum InspectCommand {
   static let summary = "list a model's operators and its arena plan"
+  static let help = """
+    usage: teachpad inspect [MODEL | --model MODEL] [--tensor NAME]
+
+    Prints each operator (index, type, tensors, shapes, quantization) up to
+    the cut tensor (default the 7x7x256 cut; --tensor NAME for another, the
+    whole model's output by its name), then the arena plan and its lower
+    bound. MODEL defaults to $TEACHPAD_MODEL, else the installed model.
+
+    """
 
   static func run(_ words: ArraySlice<String>) -> Int32 {
+    if words.contains("--help") {
+      writeStandardOutput(help)
+      return 0
+    }
     do throws(UsageError) {
       var options = try Options(words)
       let tensor = options.string("tensor")
       let modelOption = options.string("model")
-      try options.rejectUnknown()
+      try options.rejectUnknown(allowingOperands: true)
       guard options.operands.count <= 1,
             modelOption == nil || options.operands.isEmpty else {
         throw UsageError(message: "inspect takes one model file, got "

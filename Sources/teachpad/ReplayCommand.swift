@@ -69,9 +69,15 @@ enum ReplayCommand {
     let cacheRoot = options.string("cache")
     let modelOption = options.string("model")
     let verbose = options.flag("verbose")
-    try options.rejectUnknown()
+    try options.rejectUnknown(allowingOperands: true)
     guard options.operands.count == 1, let sessionPath = options.operands.first else {
       throw UsageError(message: "replay needs one session file (see teachpad replay --help)")
+    }
+    // A device path that is not there is an adapter that is not plugged in,
+    // not a log file to create in /dev.
+    if serialWhere.hasPrefix("/dev/") && access(serialWhere, F_OK) != 0 {
+      throw UsageError(message: "option --serial: \(serialWhere) does not exist "
+        + "(is the adapter plugged in? a log file must be outside /dev)")
     }
     guard activations == "engine" || activations == "cache" else {
       throw UsageError(message:
@@ -116,6 +122,12 @@ enum ReplayCommand {
     }
 
     let (link, tty) = try serialLink(serialWhere, baud: configuration.serialBaud)
+    if dataDirectory != nil && FileBytes.exists(path: configuration.headPath) {
+      writeStandardError("teachpad: warning: \(configuration.headPath) holds a "
+        + "trained head: the device starts playing with it, as teachpad run "
+        + "does, and the session's PLAY press turns playing off; replay into "
+        + "a fresh --data-dir to score the session as it was recorded\n")
+    }
     var settings = ControllerSettings()
     settings.directionRepeatMilliseconds = configuration.directionRepeatMilliseconds
     let runner = ReplayRunner(

@@ -52,7 +52,11 @@ func writeStandardOutput(_ text: String) {
   copy.withUTF8 { _ = shim_write_all(1, $0.baseAddress, $0.count) }
 }
 
-let words = CommandLine.arguments.dropFirst()
+var words = CommandLine.arguments.dropFirst()
+// `teachpad help NAME` is `teachpad NAME --help`.
+if words.first == "help", words.count >= 2 {
+  words = [words[words.startIndex + 1], "--help"]
+}
 guard let name = words.first, let command = subcommands.first(where: {
   $0.name == name
 }) else {

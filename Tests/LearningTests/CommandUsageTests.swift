@@ -4,16 +4,63 @@ import XCTest
 /// binary on a tiny folder (no inference needed: usage errors come first).
 final class CommandUsageTests: XCTestCase {
   private func run(_ arguments: [String]) throws -> (Int32, String) {
+    let (status, _, errors) = try runWithOutput(arguments)
+    return (status, errors)
+  }
+
+  /// Exit status, standard output and standard error.
+  private func runWithOutput(_ arguments: [String]) throws -> (Int32, String, String) {
     let process = Process()
     process.executableURL = Bundle.main.bundleURL.appendingPathComponent("teachpad")
     process.arguments = arguments
     let errors = Pipe()
+    let output = Pipe()
     process.standardError = errors
-    process.standardOutput = Pipe()
+    process.standardOutput = output
     try process.run()
-    let data = errors.fileHandleForReading.readDataToEndOfFile()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+            String(decoding: errorData, as: UTF8.self))
+  }
+
+  func testEveryCommandPrintsItsUsageForHelp() throws {
+    for command in ["infer", "inspect", "bench", "classify", "train", "eval",
+                    "session", "replay", "console", "check-board", "run"] {
+      let (status, output, _) = try runWithOutput([command, "--help"])
+      XCTAssertEqual(status, 0, command)
+      XCTAssertTrue(output.hasPrefix("usage: teachpad \(command)"), "\(command): \(output)")
+      let (helpStatus, helpOutput, _) = try runWithOutput(["help", command])
+      XCTAssertEqual(helpStatus, 0, command)
+      XCTAssertEqual(helpOutput, output, command)
+    }
+  }
+
+  func testAStrayWordIsAUsageError() throws {
+    let (status, errors) = try run(["bench", "--full", "x"])
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: unexpected 'x': this command takes only options "
+                   + "(see its --help)\n")
+  }
+
+  func testAnUnknownOptionWithoutValueSaysItMayNotExist() throws {
+    let (status, errors) = try run(["infer", "--bogus"])
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: option --bogus needs a value (or is not an "
+                   + "option of this command; see its --help)\n")
+  }
+
+  func testReplayRefusesToCreateAFileInDev() throws {
+    let session = makeScratchFolder() + "/s.txt"
+    try "teachpad-session 1\nstep\n".write(toFile: session, atomically: true,
+                                            encoding: .utf8)
+    let (status, errors) = try run(["replay", session, "--serial", "/dev/ttyTEACHPAD9",
+                                    "--model", "/nonexistent", "--activations", "cache"])
+    XCTAssertEqual(status, 2)
+    XCTAssertTrue(errors.contains("option --serial: /dev/ttyTEACHPAD9 does not exist "
+                                  + "(is the adapter plugged in?"), errors)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: "/dev/ttyTEACHPAD9"))
   }
 
   func testTrainWithoutDataIsAUsageError() throws {
