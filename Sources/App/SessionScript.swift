@@ -99,7 +99,11 @@ public struct SessionScript: Equatable {
     var pending: [Event] = []
     var sawHeader = false
     var lineNumber = 0
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // "\r\n" is one Character in Swift, so both line ends are named.
+    let lines = text.split(omittingEmptySubsequences: false) {
+      $0 == "\n" || $0 == "\r\n"
+    }
+    for rawLine in lines {
       lineNumber += 1
       var line = Substring(rawLine)
       if line.last == "\r" { line = line.dropLast() }
@@ -159,6 +163,9 @@ public struct SessionScript: Equatable {
     }
     guard sawHeader else { throw SessionError(line: 0, "empty; expected '\(Self.header)'") }
     if !pending.isEmpty { script.steps.append(Step(events: pending)) }
+    guard !script.steps.isEmpty else {
+      throw SessionError(line: lineNumber, "no frame or step lines: nothing to replay")
+    }
     return script
   }
 

@@ -49,7 +49,7 @@ extension ActivationDataset {
     try reader.expectEnd()
     for label in labels where Int(label) >= classCount {
       throw .damagedFile(path: path, reason: "label \(label) is not below \(classCount)",
-                         movedTo: try BinaryFile.moveAside(path))
+                         movedTo: try reader.setAside())
     }
 
     reader.bytes.withUnsafeBufferPointer { all in

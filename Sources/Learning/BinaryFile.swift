@@ -1,6 +1,8 @@
 import CShims
 import Support
 
+private let fileLog = Logger("files")
+
 /// The envelope shared by dataset and head files, all little-endian:
 ///
 ///     magic      4 bytes ("TPDS" dataset, "TPHD" head)
@@ -12,8 +14,18 @@ import Support
 /// rename, fsync of the directory), so a power cut leaves the old or the new
 /// file. Reading checks magic, checksum and version; a foreign or damaged
 /// file is renamed to `<path>.damaged` (or `.damaged-2`, ...) so the next
-/// save cannot silently replace what may be someone's only copy.
+/// save cannot silently replace what may be someone's only copy. Readers
+/// that never write the file back (`teachpad eval`) leave it in place.
+/// Writing over a damaged file of the same kind moves it aside first.
 enum BinaryFile {
+  /// What reading does with a foreign or damaged file.
+  enum DamageHandling {
+    /// Rename it to `<path>.damaged`: the next save goes to a fresh file.
+    case moveAside
+    /// Leave it: nothing will write to this path.
+    case leaveInPlace
+  }
+
   /// Starts a file's bytes: magic and version.
   static func begin(magic: StaticString, version: Int) -> ByteWriter {
     var writer = ByteWriter()
@@ -23,13 +35,18 @@ enum BinaryFile {
   }
 
   /// Appends the checksum and writes the file crash-safely. Refuses to
-  /// replace a file that exists and does not start with `magic`.
+  /// replace a file that exists and does not start with `magic`; one that
+  /// does but fails its checksum is kept as `<path>.damaged`.
   static func finish(
     _ writer: inout ByteWriter, path: String, magic: StaticString
   ) throws(LearningError) {
     if FileBytes.exists(path: path) && !startsWith(path: path, magic: magic) {
       throw .refusingToOverwrite(path: path, reason:
         "it exists and is not a teachpad file of this kind (move it away first)")
+    }
+    if FileBytes.exists(path: path) && !checksumMatches(path: path) {
+      let movedTo = try moveAside(path)
+      fileLog.warning("\(path) was damaged; kept it as \(movedTo) and wrote a new one")
     }
     let checksum = writer.bytes.withUnsafeBytes { CRC32.of($0) }
     writer.append(checksum)
@@ -46,7 +63,8 @@ enum BinaryFile {
 
   /// Reads and checks a file; returns a reader placed after the version.
   static func open(
-    path: String, magic: StaticString, version: Int
+    path: String, magic: StaticString, version: Int,
+    damage: DamageHandling = .moveAside
   ) throws(LearningError) -> ByteReader {
     let bytes: [UInt8]
     do {
@@ -54,17 +72,20 @@ enum BinaryFile {
     } catch {
       throw .system(path, error)
     }
+    func setAside() throws(LearningError) -> String? {
+      try BinaryFile.setAside(path, damage)
+    }
 
     let magicMatches = magic.withUTF8Buffer { expected in
       bytes.count >= expected.count
         && bytes[0..<expected.count].elementsEqual(expected)
     }
     guard magicMatches else {
-      throw .foreignFile(path: path, movedTo: try moveAside(path))
+      throw .foreignFile(path: path, movedTo: try setAside())
     }
     guard bytes.count >= 12 else {
       throw .damagedFile(path: path, reason: "only \(bytes.count) bytes",
-                         movedTo: try moveAside(path))
+                         movedTo: try setAside())
     }
     let stored = ByteReader.littleEndianUInt32(bytes, at: bytes.count - 4)
     let computed = bytes.withUnsafeBytes {
@@ -72,16 +93,35 @@ enum BinaryFile {
     }
     guard stored == computed else {
       throw .damagedFile(path: path, reason: "checksum does not match",
-                         movedTo: try moveAside(path))
+                         movedTo: try setAside())
     }
 
-    var reader = ByteReader(bytes: bytes, end: bytes.count - 4, path: path)
+    var reader = ByteReader(bytes: bytes, end: bytes.count - 4, path: path,
+                            damage: damage)
     reader.offset = 4
     let found = Int(try reader.uint32())
     guard found == version else {
       throw .unsupportedVersion(path: path, version: found, supported: version)
     }
     return reader
+  }
+
+  /// Moves a bad file aside as `damage` says; its new path, or nil.
+  static func setAside(
+    _ path: String, _ damage: DamageHandling
+  ) throws(LearningError) -> String? {
+    damage == .moveAside ? try moveAside(path) : nil
+  }
+
+  /// Whether the file's last four bytes are the CRC-32 of the rest.
+  static func checksumMatches(path: String) -> Bool {
+    guard let bytes = try? FileBytes.read(path: path), bytes.count >= 12 else {
+      return false
+    }
+    let stored = ByteReader.littleEndianUInt32(bytes, at: bytes.count - 4)
+    return bytes.withUnsafeBytes {
+      CRC32.of(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 4)]))
+    } == stored
   }
 
   /// Renames a bad file out of the way and returns its new path.
@@ -155,7 +195,14 @@ struct ByteReader {
   let bytes: [UInt8]
   let end: Int
   let path: String
+  let damage: BinaryFile.DamageHandling
   var offset = 0
+
+  /// Sets the file aside as the reader was told; for damage found while
+  /// reading the body.
+  func setAside() throws(LearningError) -> String? {
+    try BinaryFile.setAside(path, damage)
+  }
 
   static func littleEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
     var value: UInt32 = 0
@@ -169,7 +216,7 @@ struct ByteReader {
     guard count >= 0, end - offset >= count else {
       throw .damagedFile(path: path, reason:
         "it ends early: needs \(count) more bytes at offset \(offset), "
-        + "has \(end - offset)", movedTo: try BinaryFile.moveAside(path))
+        + "has \(end - offset)", movedTo: try setAside())
     }
     let start = offset
     offset += count
@@ -217,7 +264,7 @@ struct ByteReader {
     guard offset == end else {
       throw .damagedFile(path: path, reason:
         "\(end - offset) unexpected bytes after the body",
-        movedTo: try BinaryFile.moveAside(path))
+        movedTo: try setAside())
     }
   }
 }

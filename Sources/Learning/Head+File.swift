@@ -51,19 +51,21 @@ extension Head {
   }
 
   /// Reads a head. Throws when the file is foreign or damaged (moving it
-  /// aside), or when it was made for another shape or, if given, another
-  /// class count.
+  /// aside unless `movingDamagedFilesAside` is false, for readers that
+  /// never write it back), or when it was made for another shape or, if
+  /// given, another class count.
   public static func load(
     path: String, expectedShape: ActivationShape = .mobileNetCut,
-    expectedClassCount: Int? = nil
+    expectedClassCount: Int? = nil, movingDamagedFilesAside: Bool = true
   ) throws(LearningError) -> Head {
     var reader = try BinaryFile.open(
-      path: path, magic: fileMagic, version: fileVersion)
+      path: path, magic: fileMagic, version: fileVersion,
+      damage: movingDamagedFilesAside ? .moveAside : .leaveInPlace)
 
     let kindValue = try reader.uint32()
     guard kindValue <= 255, let kind = HeadKind(rawValue: UInt8(kindValue)) else {
       throw .damagedFile(path: path, reason: "unknown head kind \(kindValue)",
-                         movedTo: try BinaryFile.moveAside(path))
+                         movedTo: try reader.setAside())
     }
     let shape = ActivationShape(
       height: Int(try reader.uint32()), width: Int(try reader.uint32()),
@@ -78,7 +80,7 @@ extension Head {
     }
     guard classCount >= 1 && classCount <= 255 else {
       throw .damagedFile(path: path, reason: "class count \(classCount)",
-                         movedTo: try BinaryFile.moveAside(path))
+                         movedTo: try reader.setAside())
     }
     var classNames: [String] = []
     for _ in 0..<classCount { classNames.append(try reader.string()) }
@@ -95,7 +97,7 @@ extension Head {
       try settings.validate()
     } catch {
       throw .damagedFile(path: path, reason: error.message,
-                         movedTo: try BinaryFile.moveAside(path))
+                         movedTo: try reader.setAside())
     }
 
     let model: Model
@@ -119,7 +121,7 @@ extension Head {
       let labels = Array(reader.bytes[labelStart..<(labelStart + exampleCount)])
       for label in labels where Int(label) >= classCount {
         throw .damagedFile(path: path, reason: "label \(label) is not below \(classCount)",
-                           movedTo: try BinaryFile.moveAside(path))
+                           movedTo: try reader.setAside())
       }
       let exampleStart = try reader.claim(exampleCount * shape.byteCount)
       let examples = Array(

@@ -17,10 +17,11 @@ public enum LearningError: Error, Equatable {
   case batchTooSmall(fraction: Double, exampleCount: Int)
   /// A setting outside what the head accepts.
   case invalidSetting(name: String, value: String, allowed: String)
-  /// A file that is not ours (no magic), moved aside to `movedTo`.
-  case foreignFile(path: String, movedTo: String)
+  /// A file that is not ours (no magic), moved aside to `movedTo` (nil:
+  /// left where it is).
+  case foreignFile(path: String, movedTo: String?)
   /// One of ours but damaged (bad checksum, short), moved aside.
-  case damagedFile(path: String, reason: String, movedTo: String)
+  case damagedFile(path: String, reason: String, movedTo: String?)
   /// A file written by a newer or older format version.
   case unsupportedVersion(path: String, version: Int, supported: Int)
   /// A head or dataset made for another input shape.
@@ -53,9 +54,9 @@ public enum LearningError: Error, Equatable {
     case .invalidSetting(let name, let value, let allowed):
       return "\(name) \(value) is not allowed: expected \(allowed)"
     case .foreignFile(let path, let movedTo):
-      return "\(path) is not a teachpad file; moved it aside to \(movedTo)"
+      return "\(path) is not a teachpad file" + setAsideText(movedTo)
     case .damagedFile(let path, let reason, let movedTo):
-      return "\(path) is damaged (\(reason)); moved it aside to \(movedTo)"
+      return "\(path) is damaged (\(reason))" + setAsideText(movedTo)
     case .unsupportedVersion(let path, let version, let supported):
       return "\(path) has format version \(version), this teachpad reads "
         + "version \(supported) (make it again with this version)"
@@ -93,4 +94,10 @@ public func formatDecimal(_ value: Double, digits: Int) -> String {
   var fraction = String(whole % divisor)
   while fraction.utf8.count < digits { fraction = "0" + fraction }
   return text + "." + fraction
+}
+
+/// What became of a bad file, for its message.
+private func setAsideText(_ movedTo: String?) -> String {
+  guard let movedTo else { return " (left as it is)" }
+  return "; moved it aside to \(movedTo)"
 }

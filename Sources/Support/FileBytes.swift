@@ -106,6 +106,14 @@ public enum FileBytes {
   public static func exists(path: String) -> Bool {
     access(path, F_OK) == 0
   }
+
+  /// Whether `path` is a regular file (links followed): not a folder, a
+  /// device or a FIFO, which a read could block on or misread.
+  public static func isRegularFile(path: String) -> Bool {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return false }
+    return status.st_mode & UInt32(S_IFMT) == UInt32(S_IFREG)
+  }
 }
 
 enum Glue {

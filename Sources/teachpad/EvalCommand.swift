@@ -28,14 +28,26 @@ enum EvalCommand {
     let datasetPath = options.string("save-dataset")
     try options.rejectUnknown()
 
+    if FileBytes.exists(path: headPath) && !FileBytes.isRegularFile(path: headPath) {
+      throw UsageError(message: "--head \(headPath) is not a regular file "
+        + "(give a head file from teachpad train)")
+    }
     let head: Head
     do throws(LearningError) {
-      head = try Head.load(path: headPath, expectedClassCount: selection.classes?.count)
+      // Evaluating never writes the head, so a bad file stays where it is.
+      head = try Head.load(path: headPath, expectedClassCount: selection.classes?.count,
+                           movingDamagedFilesAside: false)
     } catch {
       writeStandardError("teachpad: \(error.message)\n")
       return 1
     }
     if selection.classes == nil { selection.classes = head.classNames }
+    // The same names in another order: each folder is scored against the
+    // head's class of that name.
+    if let chosen = selection.classes, chosen != head.classNames,
+       Set(chosen) == Set(head.classNames) {
+      selection.classes = head.classNames
+    }
     if selection.classes != head.classNames {
       writeStandardError("teachpad: warning: --classes \(join(selection.classes ?? [])) "
         + "differ from the head's classes \(join(head.classNames)); "

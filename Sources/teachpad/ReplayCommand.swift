@@ -63,7 +63,8 @@ enum ReplayCommand {
     var options = try Options(words, flags: ["verbose"])
     let serialWhere = options.string("serial") ?? "stdout"
     let configurationPath = options.string("config")
-    let frames = try options.integer("frames", default: 0, range: 0...100_000_000)
+    // A frame's time is kept for the percentiles: 8 MB at the most.
+    let frames = try options.integer("frames", default: 0, range: 0...1_000_000)
     let dataDirectory = options.string("data-dir")
     let activations = options.string("activations") ?? "engine"
     let cacheRoot = options.string("cache")
@@ -187,6 +188,11 @@ enum ReplayCommand {
       if mkdir(option, 0o755) != 0 && shim_errno() != EEXIST {
         throw UsageError(message: "cannot make data folder \(option): "
           + "\(SystemError("mkdir").reason)")
+      }
+      var status = stat()
+      guard stat(option, &status) == 0,
+            status.st_mode & UInt32(S_IFMT) == UInt32(S_IFDIR) else {
+        throw UsageError(message: "--data-dir \(option) is not a folder")
       }
       return option
     }

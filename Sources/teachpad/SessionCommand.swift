@@ -57,6 +57,10 @@ enum SessionCommand {
     let testFraction = try options.decimal("test-fraction", default: 0.25, range: 0...1)
     let manifestOption = options.string("manifest")
     try options.rejectUnknown()
+    if FileBytes.exists(path: output) && !isSessionFile(output) {
+      throw UsageError(message: "will not overwrite \(output): it exists and is "
+        + "not a teachpad session (move it away first)")
+    }
 
     let classes = classList.split(separator: ",").map(String.init)
     guard classes.count >= 2, classes.count <= 4, Set(classes).count == classes.count else {
@@ -144,8 +148,16 @@ enum SessionCommand {
     }
     writeStandardOutput("wrote \(output): \(script.steps.count) steps, "
       + "\(perClass) training images per class, \(min(testCount, testImages.count)) test "
-      + "images from unseen people, \(hold) frames each\n")
+      + "images from unseen people, \(hold) frame\(hold == 1 ? "" : "s") each\n")
     return 0
+  }
+
+  /// Whether the file at `path` starts with a session's first line.
+  static func isSessionFile(_ path: String) -> Bool {
+    guard FileBytes.isRegularFile(path: path),
+          let bytes = try? FileBytes.read(path: path, maximumBytes: 64 << 20)
+    else { return false }
+    return bytes.starts(with: Array(SessionScript.header.utf8))
   }
 
   /// `path` made absolute against the working folder.

@@ -95,4 +95,36 @@ final class CommandUsageTests: XCTestCase {
     XCTAssertEqual(status, 2)
     XCTAssertEqual(errors, "teachpad: class 'up': no JPEG or PNG files in \(folder)/up\n")
   }
+
+  func testEvalLeavesAFileThatIsNotAHeadWhereItIs() throws {
+    let folder = makeScratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/a/x", withIntermediateDirectories: true)
+    let photo = folder + "/photo.jpg"
+    try Data([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5, 6, 7, 8, 9]).write(to: URL(fileURLWithPath: photo))
+
+    let (status, errors) = try run(["eval", "--data", folder + "/a", "--head", photo,
+                                    "--model", "/dev/null"])
+
+    XCTAssertEqual(status, 1)
+    XCTAssertEqual(errors, "teachpad: \(photo) is not a teachpad file (left as it is)\n")
+    XCTAssertTrue(FileManager.default.fileExists(atPath: photo))
+    let (deviceStatus, deviceErrors) = try run(["eval", "--data", folder + "/a",
+                                                "--head", "/dev/null"])
+    XCTAssertEqual(deviceStatus, 2)
+    XCTAssertEqual(deviceErrors, "teachpad: --head /dev/null is not a regular file "
+                   + "(give a head file from teachpad train)\n")
+  }
+
+  func testSessionWillNotOverwriteAFileThatIsNotASession() throws {
+    let head = makeScratchFolder() + "/kept.head"
+    try Data([1, 2, 3]).write(to: URL(fileURLWithPath: head))
+
+    let (status, errors) = try run(["session", "--data", "/nonexistent", "--classes", "a,b",
+                                    "--out", head])
+
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: will not overwrite \(head): it exists and is not a "
+                   + "teachpad session (move it away first)\n")
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: head)), Data([1, 2, 3]))
+  }
 }

@@ -84,4 +84,33 @@ final class HeadFileTests: XCTestCase {
     XCTAssertEqual(learningError { _ = try Head.load(path: path) },
                    .foreignFile(path: path, movedTo: path + ".damaged"))
   }
+
+  func testAReaderThatNeverWritesLeavesABadFileInPlace() throws {
+    let path = makeScratchFolder() + "/photo.jpg"
+    let photo = Data([0xFF, 0xD8, 0xFF, 0xE0] + [UInt8](repeating: 7, count: 60))
+    try photo.write(to: URL(fileURLWithPath: path))
+
+    let error = learningError { _ = try Head.load(path: path, movingDamagedFilesAside: false) }
+
+    XCTAssertEqual(error, .foreignFile(path: path, movedTo: nil))
+    XCTAssertEqual(error?.message, "\(path) is not a teachpad file (left as it is)")
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), photo)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".damaged"))
+  }
+
+  func testSavingOverADamagedHeadKeepsTheDamagedOneAside() throws {
+    let path = makeScratchFolder() + "/head.tphd"
+    let dataset = separableDataset(classCount: 2, perClass: 5)
+    let (head, _) = try Head.make(from: dataset, classNames: ["a", "b"],
+                                  settings: HeadSettings())
+    try head.save(path: path)
+    var damaged = try Data(contentsOf: URL(fileURLWithPath: path))
+    damaged[damaged.count / 2] ^= 0x01
+    try damaged.write(to: URL(fileURLWithPath: path))
+
+    try head.save(path: path)
+
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path + ".damaged")), damaged)
+    XCTAssertNotNil(try? Head.load(path: path))
+  }
 }

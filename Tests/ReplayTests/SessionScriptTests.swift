@@ -62,11 +62,21 @@ final class SessionScriptTests: XCTestCase {
        "line 2: frame-ms needs a whole number of milliseconds from 1 to 60000"),
       ("teachpad-session 1\n\nwiggle\n", "line 3: unknown line 'wiggle' (expected frame, "
         + "step, press, release, frame-ms, images or a # comment)"),
+      ("teachpad-session 1\nimages /tmp\n",
+       "line 3: no frame or step lines: nothing to replay"),
     ]
     for (text, message) in cases {
       XCTAssertThrowsError(try SessionScript.parse(text)) { error in
         XCTAssertEqual((error as? SessionError)?.message, message)
       }
     }
+  }
+
+  func testWindowsLineEndsParseLikeUnixOnes() throws {
+    let unix = "teachpad-session 1\nimages /tmp\npress UP\nframe a.jpg\nrelease UP\nstep\n"
+    let windows = unix.replacingOccurrences(of: "\n", with: "\r\n")
+
+    XCTAssertEqual(try SessionScript.parse(windows).text, try SessionScript.parse(unix).text)
+    XCTAssertEqual(try SessionScript.parse(windows).steps.count, 2)
   }
 }
