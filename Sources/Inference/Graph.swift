@@ -80,7 +80,13 @@ public struct Graph {
                                       output: Int) throws(ModelError) -> [Int] {
     var producer = [Int](repeating: -1, count: model.tensors.count)
     for op in model.operators {
-      for tensor in op.outputs where tensor >= 0 { producer[tensor] = op.index }
+      for tensor in op.outputs where tensor >= 0 {
+        guard producer[tensor] < 0 else {
+          throw .malformed(what: "tensor \(tensor) '\(model.tensors[tensor].name)'",
+                           detail: "written by operators \(producer[tensor]) and \(op.index)")
+        }
+        producer[tensor] = op.index
+      }
     }
     var needed = Set<Int>()
     var pending = [output]
@@ -98,7 +104,22 @@ public struct Graph {
         }
       }
     }
-    return needed.sorted()
+    // In execution order, every tensor an operator reads must be the input,
+    // a constant, or written by an earlier operator: a graph that loops
+    // back on itself would read bytes nothing wrote.
+    let order = needed.sorted()
+    var written: Set<Int> = [input]
+    for op in order {
+      for tensor in model.operators[op].inputs
+      where tensor >= 0 && !written.contains(tensor) && !isConstant(model, tensor) {
+        throw .malformed(what: "operator \(op)", detail: "reads tensor \(tensor) "
+          + "'\(model.tensors[tensor].name)' before any operator writes it")
+      }
+      for tensor in model.operators[op].outputs where tensor >= 0 {
+        written.insert(tensor)
+      }
+    }
+    return order
   }
 
   static func isConstant(_ model: ModelFile, _ tensor: Int) -> Bool {

@@ -115,4 +115,21 @@ final class DamagedValueTests: XCTestCase {
         name: "input", reason: "it is the model's input"))
     }
   }
+
+  func testAnOperatorReadingItsOwnOutputIsRefused() throws {
+    var bytes = try SharedFiles.model()
+    // Operator 1's input (the int32 at byte 483464 holds tensor 7, the
+    // first convolution's output) made tensor 33, its own output: the
+    // graph loops back and nothing would write what it reads.
+    XCTAssertEqual(bytes[483464], 7)
+    bytes[483464] = 33
+    let file = try ModelFile(bytes: bytes)
+    XCTAssertThrowsError(try Graph(model: file,
+                                   outputTensorName: Engine.defaultCutTensorName)) {
+      let message = ($0 as? ModelError)?.message ?? ""
+      XCTAssertTrue(message.contains("operator 1"), message)
+      XCTAssertTrue(message.contains("reads tensor 33"), message)
+      XCTAssertTrue(message.contains("before any operator writes it"), message)
+    }
+  }
 }
