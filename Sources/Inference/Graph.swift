@@ -152,10 +152,14 @@ public struct Graph {
     throws(ModelError)
   {
     let zeroPoint = tensor.zeroPoint ?? 0
-    guard scale.isFinite, scale > 0, zeroPoint >= 0, zeroPoint <= 255 else {
+    guard scale.isFinite, scale > 0 else {
       throw .malformed(what: "tensor \(tensor.index) '\(tensor.name)'",
-                       detail: "quantization scale or zero point \(zeroPoint)"
-                       + " out of range (uint8 needs 0...255 and a positive scale)")
+                       detail: "quantization scale \(scale) (it must be positive)")
+    }
+    guard zeroPoint >= 0, zeroPoint <= 255 else {
+      throw .malformed(what: "tensor \(tensor.index) '\(tensor.name)'",
+                       detail: "quantization zero point \(zeroPoint) out of range "
+                       + "(uint8 needs 0...255)")
     }
   }
 

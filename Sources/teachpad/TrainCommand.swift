@@ -56,7 +56,7 @@ enum TrainCommand {
       let fitMilliseconds = Double(shim_monotonic_nanoseconds() - started) / 1e6
       let fitProcessorMilliseconds = Double(processorNanoseconds() - startedProcessor) / 1e6
       for warning in report.warnings {
-        writeStandardError("teachpad: warning: \(warning.message)\n")
+        writeStandardError("teachpad: warning: \(warning.message(naming: classes))\n")
       }
       try head.save(path: outputPath)
       if settings.kind == .dense {
@@ -107,5 +107,16 @@ enum TrainCommand {
     settings.seed = UInt64(try options.integer("seed", default: 1, range: 0...Int.max))
     settings.neighborCount = try options.integer("k", default: 3, range: 1...255)
     return settings
+  }
+}
+
+extension TrainingWarning {
+  /// The message with classes called by their folder names, not positions.
+  func message(naming classNames: [String]) -> String {
+    if case .fewExamples(let label, let count) = self, label < classNames.count {
+      return "class '\(classNames[label])' has only \(count) examples; 5 or more "
+        + "train a more reliable head"
+    }
+    return message
   }
 }
