@@ -12,6 +12,13 @@ public enum FileBytes {
       shim_open(path, O_RDONLY)
     }
     defer { close(descriptor) }
+    // A regular file says its size: refuse a too large one before reading.
+    var status = stat()
+    if fstat(descriptor, &status) == 0
+      && status.st_mode & UInt32(S_IFMT) == UInt32(S_IFREG)
+      && Int(status.st_size) > maximumBytes {
+      throw SystemError("read", code: EFBIG)
+    }
 
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)

@@ -28,7 +28,11 @@ enum EvalCommand {
     let datasetPath = options.string("save-dataset")
     try options.rejectUnknown()
 
-    if FileBytes.exists(path: headPath) && !FileBytes.isRegularFile(path: headPath) {
+    guard FileBytes.exists(path: headPath) else {
+      throw UsageError(message: "--head \(headPath) does not exist "
+        + "(train one with teachpad train)")
+    }
+    if !FileBytes.isRegularFile(path: headPath) {
       throw UsageError(message: "--head \(headPath) is not a regular file "
         + "(give a head file from teachpad train)")
     }

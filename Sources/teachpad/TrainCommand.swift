@@ -39,6 +39,14 @@ enum TrainCommand {
     if selection.threadCount > 0 { settings.threadCount = selection.threadCount }
     let datasetPath = options.string("save-dataset")
     try options.rejectUnknown()
+    // Found out before the activations and the fit, not after them.
+    for path in [outputPath] + (datasetPath.map { [$0] } ?? []) {
+      let folder = path.contains("/")
+        ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
+      guard FileBytes.exists(path: folder.isEmpty ? "/" : folder) else {
+        throw UsageError(message: "cannot write \(path): folder \(folder) does not exist")
+      }
+    }
 
     let (classes, dataset) = try selection.load()
     var counts = ""
