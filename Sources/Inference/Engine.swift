@@ -229,7 +229,7 @@ public final class Engine {
           return
         }
         let parts = stageParts[stage]
-        while let part = pool.take(stage: stage, run: run) {
+        while let part = pool.take(stage: stage, run: run, thread: thread) {
           step.run(phase: phase, part: part, parts: parts, input: input,
                    output: output, scratch: scratch[thread])
           pool.finish(stage: stage)

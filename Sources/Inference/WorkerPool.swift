@@ -4,15 +4,21 @@ import Support
 /// Worker threads for one engine, and how they share an inference.
 ///
 /// An inference is a list of stages (a layer, or one phase of a layer),
-/// each cut into parts. Any thread takes the next part of a stage that no
-/// thread has taken yet, and a stage's parts start only once every part of
-/// the stage before it is done. There is no barrier: a thread waits for
+/// each cut into parts. Each thread has a home share of every stage's parts
+/// (thread t of n: parts t·p/n ..< (t+1)·p/n), takes those first, front to
+/// back, and then takes what is left of the other threads' shares from
+/// their backs. Layers are cut the same way from one to the next (by rows
+/// of pixels, mostly), so a thread mostly reads the bytes it wrote itself,
+/// from its own cache; a thread that is late loses its parts to the others.
+/// A stage's parts start only once every part of the stage before it is
+/// done. There is no barrier: a thread waits for
 /// parts to be done, never for other threads to arrive, so a worker that
 /// the system has not scheduled holds nobody up unless it holds a part, and
 /// the calling thread can run a whole inference alone if it must.
 ///
-/// Every counter holds the run's number in its high 32 bits and a count in
-/// the low 32. A worker that wakes late and finds a newer run's number in a
+/// Every counter holds the run's number in its high 32 bits and, in the low
+/// 32, a count (done) or a share's remaining front and back (taken, 16 bits
+/// each). A worker that wakes late and finds a newer run's number in a
 /// counter leaves its run without touching anything; parts are only taken
 /// with a compare-and-swap on the full value. The calling thread returns
 /// when the last stage is done, so no part of a run is still running when
@@ -31,6 +37,7 @@ final class WorkerPool {
 
   /// Cells 64 bytes (8 cells) apart so threads do not share cache lines.
   private let cells: UnsafeMutablePointer<Int64>
+  /// Per stage and thread: the share not taken yet.
   private let taken: UnsafeMutablePointer<Int64>
   private let done: UnsafeMutablePointer<Int64>
   private var threads: [pthread_t] = []
@@ -57,18 +64,19 @@ final class WorkerPool {
     self.stageParts = UnsafeMutablePointer<Int64>.allocate(capacity: stageCount)
     self.stageParts.initialize(repeating: 1, count: stageCount)
     for (stage, parts) in stageParts.enumerated() {
-      precondition(parts >= 1 && parts < Int(UInt32.max), "WorkerPool: \(parts) parts")
+      precondition(parts >= 1 && parts < 1 << 16, "WorkerPool: \(parts) parts")
       self.stageParts[stage] = Int64(parts)
     }
     cells = UnsafeMutablePointer<Int64>.allocate(capacity: 24)
     cells.initialize(repeating: 0, count: 24)
-    taken = UnsafeMutablePointer<Int64>.allocate(capacity: 8 * stageCount)
-    taken.initialize(repeating: 0, count: 8 * stageCount)
+    taken = UnsafeMutablePointer<Int64>.allocate(capacity: 8 * stageCount * self.count)
+    taken.initialize(repeating: 0, count: 8 * stageCount * self.count)
     done = UnsafeMutablePointer<Int64>.allocate(capacity: 8 * stageCount)
     done.initialize(repeating: 0, count: 8 * stageCount)
-    // Run 0 is complete before it starts: every count at its total.
+    // Run 0 is complete before it starts: every share empty, every count
+    // at its total.
     for stage in 0..<stageCount {
-      taken[8 * stage] = self.stageParts[stage]
+      for thread in 0..<self.count { taken[8 * (stage * self.count + thread)] = 0 }
       done[8 * stage] = self.stageParts[stage]
     }
     for thread in 1..<self.count {
@@ -116,7 +124,12 @@ final class WorkerPool {
     // thread writes these cells now; the store of the start generation
     // below publishes them.
     for stage in 0..<stageCount {
-      taken[8 * stage] = tag
+      let parts = stageParts[stage]
+      for thread in 0..<count {
+        let front = Int64(thread) * parts / Int64(count)
+        let back = Int64(thread + 1) * parts / Int64(count)
+        taken[8 * (stage * count + thread)] = tag | front << 16 | back
+      }
       done[8 * stage] = tag
     }
     shim_atomic_store(startGeneration, run)
@@ -124,21 +137,30 @@ final class WorkerPool {
     body(0, run)
   }
 
-  /// The next part of `stage` in run `run`, or nil when every part is
-  /// taken or the run is over.
+  /// The next part of `stage` in run `run` for `thread`: the front of its
+  /// own share, else the back of another's; nil when every part is taken
+  /// or the run is over.
   @inline(__always)
-  func take(stage: Int, run: Int64) -> Int? {
-    let cell = taken + 8 * stage
+  func take(stage: Int, run: Int64, thread: Int) -> Int? {
     let tag = WorkerPool.tag(run)
-    let parts = stageParts[stage]
-    var seen = shim_atomic_load(cell)
-    while true {
-      let part = seen &- tag
-      guard part >= 0 && part < parts else { return nil }
-      if shim_atomic_compare_exchange(cell, &seen, seen + 1) {
-        return Int(part)
+    for offset in 0..<count {
+      let owner = (thread + offset) % count
+      let cell = taken + 8 * (stage * count + owner)
+      var seen = shim_atomic_load(cell)
+      while true {
+        guard seen >> 32 == tag >> 32 else { return nil }
+        let front = (seen >> 16) & 0xFFFF
+        let back = seen & 0xFFFF
+        guard front < back else { break }
+        let own = offset == 0
+        let claimed = own ? tag | (front + 1) << 16 | back
+          : tag | front << 16 | (back - 1)
+        if shim_atomic_compare_exchange(cell, &seen, claimed) {
+          return Int(own ? front : back - 1)
+        }
       }
     }
+    return nil
   }
 
   /// Marks one part of `stage` done; the thread that finishes the stage

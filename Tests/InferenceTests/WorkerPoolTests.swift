@@ -11,6 +11,8 @@ final class WorkerPoolTests: XCTestCase {
   final class Record: @unchecked Sendable {
     let stageParts: [Int]
     var runner: [[Int32]]
+    /// Per stage, the parts in the order threads took them.
+    var order: [[Int]]
     var doneCount: [Int32]
     var orderViolations = 0
     /// From this run on, the first run a worker thread sees starts 300 ms
@@ -25,11 +27,13 @@ final class WorkerPoolTests: XCTestCase {
     init(stageParts: [Int]) {
       self.stageParts = stageParts
       runner = stageParts.map { [Int32](repeating: -1, count: $0) }
+      order = stageParts.map { _ in [] }
       doneCount = [Int32](repeating: 0, count: stageParts.count)
     }
 
     func reset() {
       runner = stageParts.map { [Int32](repeating: -1, count: $0) }
+      order = stageParts.map { _ in [] }
       doneCount = [Int32](repeating: 0, count: stageParts.count)
       orderViolations = 0
     }
@@ -42,6 +46,7 @@ final class WorkerPoolTests: XCTestCase {
       }
       if runner[stage][part] != -1 { orderViolations += 1000 }
       runner[stage][part] = Int32(thread)
+      order[stage].append(part)
     }
 
     func finished(stage: Int) {
@@ -74,7 +79,7 @@ final class WorkerPoolTests: XCTestCase {
         if stage > 0 && !pool.waitUntilDone(stage: stage - 1, run: run) {
           return
         }
-        while let part = pool.take(stage: stage, run: run) {
+        while let part = pool.take(stage: stage, run: run, thread: thread) {
           record.ran(stage: stage, part: part, thread: thread)
           if partMicroseconds > 0 { usleep(partMicroseconds) }
           record.finished(stage: stage)
@@ -108,7 +113,7 @@ final class WorkerPoolTests: XCTestCase {
   }
 
   func testCallerFinishesAloneWhileAWorkerIsLate() throws {
-    let record = Record(stageParts: [2, 2, 2])
+    let record = Record(stageParts: [5, 2, 3])
     let pool = try Self.makePool(threads: 2, record: record)
     defer { pool.stop() }
     // Run until the worker is seen taking parts, so it is up and waiting.
@@ -126,7 +131,10 @@ final class WorkerPoolTests: XCTestCase {
     let start = Date()
     pool.run()
     let elapsed = Date().timeIntervalSince(start)
-    XCTAssertEqual(record.runner, [[0, 0], [0, 0], [0, 0]])
+    XCTAssertEqual(record.runner, [[0, 0, 0, 0, 0], [0, 0], [0, 0, 0]])
+    // Its own share (the first half) front to back, then the worker's
+    // share from its back.
+    XCTAssertEqual(record.order, [[0, 1, 4, 3, 2], [0, 1], [0, 2, 1]])
     XCTAssertLessThan(elapsed, 0.25, "the caller waited for the late worker")
     // The late worker wakes during later runs, finds them newer than its
     // own and leaves its run without taking anything of theirs.
@@ -134,7 +142,7 @@ final class WorkerPoolTests: XCTestCase {
       record.reset()
       pool.run()
       XCTAssertEqual(record.orderViolations, 0)
-      XCTAssertEqual(record.doneCount, [2, 2, 2])
+      XCTAssertEqual(record.doneCount, [5, 2, 3])
       usleep(500)
     }
     record.lock.lock()
