@@ -200,6 +200,10 @@ struct DenseTrainer {
   var gradientScratch: [Float] = []
   let batchCapacity: Int
 
+  /// The first layer's 16-lane AVX-512 kernels, where the processor has
+  /// them (same results as the 8-lane ones; tests turn them off).
+  var wideVectors = shim_cpu_has_avx512_vnni() != 0
+
   /// Threads for the first layer's training kernels.
   var threadCount = 1 {
     didSet { sizeScratch() }
@@ -293,7 +297,7 @@ struct DenseTrainer {
     let classes = Int32(head.classCount)
     let threads = Int32(max(1, min(threadCount, 16)))
     let layout = layout
-    layout.withBatch(order, range: range) { batch in
+    layout.withBatch(order, range: range, wideVectors: wideVectors) { batch in
       headmath_training_forward(&batch, trainingWeights, head.firstBias, units,
                                 &denseInputs, &hidden, threads)
       headmath_output_forward(hidden, count, units, head.secondWeights, classes,

@@ -88,7 +88,7 @@ struct TrainingLayout {
 
   /// Calls `body` with the batch of examples `selection[range]`.
   func withBatch<Result>(
-    _ selection: [Int32], range: Range<Int>,
+    _ selection: [Int32], range: Range<Int>, wideVectors: Bool,
     _ body: (inout headmath_training_batch) -> Result
   ) -> Result {
     denseBytes.withUnsafeBufferPointer { dense in
@@ -102,7 +102,8 @@ struct TrainingLayout {
                 block_starts: starts.baseAddress, features: features.baseAddress,
                 values: values.baseAddress,
                 selection: selected.baseAddress.map { $0 + range.lowerBound },
-                selection_count: Int32(range.count))
+                selection_count: Int32(range.count),
+                wide_vectors: wideVectors ? 1 : 0)
               return body(&batch)
             }
           }

@@ -1,4 +1,5 @@
 import XCTest
+import CShims
 import HeadMath
 @testable import Learning
 
@@ -141,7 +142,9 @@ final class DenseHeadTests: XCTestCase {
   /// over 600 features (dense ones, and sparse ones in more than one block
   /// of 256), against the reference path in the same training order: the
   /// default dense share on one thread and on three (the same weights), all
-  /// features dense, all sparse.
+  /// features dense, all sparse; and the 8-lane kernels against the 16-lane
+  /// AVX-512 ones (the same weights; where the processor has AVX-512, which
+  /// the training machine has, else both run 8 lanes).
   func testBlockedKernelsMatchPredictionAndTheReferenceGradient() {
     let shape = ActivationShape(height: 1, width: 2, channels: 300)
     let dataset = separableDataset(classCount: 3, perClass: 4, shape: shape)
@@ -151,12 +154,14 @@ final class DenseHeadTests: XCTestCase {
     XCTAssertGreaterThan(layout.featureCount - layout.denseCount,
                          Int(HEADMATH_FEATURE_BLOCK))
     let share = TrainingLayout.defaultDenseShare
-    let variants: [(Bool, Double, Int)] = [
-      (true, share, 1), (false, share, 1), (false, share, 3),
-      (true, 0, 1), (false, 0, 1), (true, 2, 1), (false, 2, 1)]
+    let wide = shim_cpu_has_avx512_vnni() != 0
+    let variants: [(Bool, Double, Int, Bool)] = [
+      (true, share, 1, wide), (false, share, 1, wide), (false, share, 3, wide),
+      (true, 0, 1, wide), (false, 0, 1, wide), (true, 2, 1, wide), (false, 2, 1, wide),
+      (false, share, 2, false)]
     for units in [13, 100, 210] {
       var weights: [[Float]] = []
-      for (isReference, denseShare, threads) in variants {
+      for (isReference, denseShare, threads, wideVectors) in variants {
         let head = DenseHead(shape: shape, classCount: 3, units: units, inputScale: 0.02)
         var random = SeededRandom(seed: 5)
         head.initializeWeights(random: &random)
@@ -172,6 +177,7 @@ final class DenseHeadTests: XCTestCase {
         var trainer = DenseTrainer(head: head, batchCapacity: 7, dataset: dataset,
                                    isReference: isReference, denseShare: denseShare)
         trainer.threadCount = threads
+        trainer.wideVectors = wideVectors
         for step in 1...3 {
           _ = trainer.step(order: order, range: 0..<7, learningRate: 0.01, step: step)
           if step == 1 {
@@ -184,6 +190,7 @@ final class DenseHeadTests: XCTestCase {
         weights.append(head.firstWeights)
       }
       XCTAssertEqual(weights[1], weights[2], "\(units) units: 1 and 3 threads")
+      XCTAssertEqual(weights[1], weights[7], "\(units) units: 16 and 8 lanes")
       for (referenceIndex, trainedIndex) in [(0, 1), (0, 2), (3, 4), (5, 6)] {
         for (reference, trained) in zip(weights[referenceIndex], weights[trainedIndex]) {
           XCTAssertEqual(trained, reference, accuracy: 1e-6,

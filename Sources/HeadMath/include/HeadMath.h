@@ -54,6 +54,9 @@ void headmath_hidden_forward(const headmath_batch *batch,
 /// are block_starts[e * (blocks + 1) + b] ..< block_starts[e * (blocks + 1)
 /// + b + 1], blocks = ceil((feature_count - dense_count) / block). The
 /// batch is the examples `selection[0 ..< selection_count]`.
+/// `wide_vectors` nonzero runs the 16-lane AVX-512 kernels (x86_64 only;
+/// the caller checks that the processor has AVX-512), with the same
+/// results as the 8-lane ones.
 typedef struct {
   int32_t dense_count;
   int32_t feature_count;
@@ -64,6 +67,7 @@ typedef struct {
   const float *values;
   const int32_t *selection;
   int32_t selection_count;
+  int32_t wide_vectors;
 } headmath_training_batch;
 
 /// hidden = relu(x * weights + bias) for each example of the batch, in the
