@@ -23,45 +23,15 @@
 // lanes (AVX-512) on x86_64; a batch's `wide_vectors` picks the 16-lane
 // ones. Fewer units than lanes take the plain loops.
 #include "HeadMath.h"
+#include "Workers.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
-#include <pthread.h>
 
 namespace {
 
 constexpr int32_t block = HEADMATH_FEATURE_BLOCK;
-
-/// Runs body(part) for part in 0..<parts: part 0 here, the others on
-/// threads started for this call; a part whose thread cannot start runs
-/// here, so results never depend on how many threads ran.
-template <typename Body>
-void run_parts(int32_t parts, const Body &body) {
-  struct Task {
-    const Body *body;
-    int32_t part;
-    static void *run(void *argument) {
-      const Task *task = static_cast<const Task *>(argument);
-      (*task->body)(task->part);
-      return nullptr;
-    }
-  };
-  Task tasks[16];
-  pthread_t threads[16];
-  bool started[16] = {};
-  for (int32_t part = 1; part < parts; part++) {
-    tasks[part] = Task{&body, part};
-    started[part] = pthread_create(&threads[part], nullptr, Task::run, &tasks[part]) == 0;
-  }
-  body(0);
-  for (int32_t part = 1; part < parts; part++) {
-    if (started[part]) {
-      pthread_join(threads[part], nullptr);
-    } else {
-      body(part);
-    }
-  }
-}
 
 inline int32_t share(int32_t count, int32_t parts, int32_t part) {
   return int32_t(int64_t(count) * part / parts);
@@ -178,25 +148,31 @@ void step_rows_plain(const headmath_training_batch *batch, const float *dense_in
 
 extern "C" void headmath_training_forward(
     const headmath_training_batch *batch, const float *weights, const float *bias,
-    int32_t units, float *dense_inputs, float *hidden, int32_t thread_count) {
+    int32_t units, float *dense_inputs, float *hidden, headmath_workers *workers) {
+  // One share of the examples per thread: each share walks every weight
+  // row once, so more shares would read the weights more often. A thread
+  // that is late leaves its share to the others.
   const int32_t count = batch->selection_count;
-  const int32_t parts = std::max(1, std::min({thread_count, count, 16}));
-  run_parts(parts, [=](int32_t part) {
-    const int32_t first_row = share(count, parts, part);
-    const int32_t end_row = share(count, parts, part + 1);
+  const int32_t parts = std::max(1, std::min(headmath_workers_count(workers), count));
+  std::atomic<int32_t> next{0};
+  run_on_workers(workers, [&](int32_t) {
+    for (int32_t part = next++; part < parts; part = next++) {
+      const int32_t first_row = share(count, parts, part);
+      const int32_t end_row = share(count, parts, part + 1);
 #if defined(__x86_64__)
-    if (batch->wide_vectors && units >= lanes16::lanes) {
-      lanes16::forward_rows(batch, weights, bias, units, dense_inputs, hidden, first_row,
-                            end_row);
-      return;
-    }
+      if (batch->wide_vectors && units >= lanes16::lanes) {
+        lanes16::forward_rows(batch, weights, bias, units, dense_inputs, hidden,
+                              first_row, end_row);
+        continue;
+      }
 #endif
-    if (units >= lanes8::lanes) {
-      lanes8::forward_rows(batch, weights, bias, units, dense_inputs, hidden, first_row,
+      if (units >= lanes8::lanes) {
+        lanes8::forward_rows(batch, weights, bias, units, dense_inputs, hidden,
+                             first_row, end_row);
+      } else {
+        forward_rows_plain(batch, weights, bias, units, dense_inputs, hidden, first_row,
                            end_row);
-    } else {
-      forward_rows_plain(batch, weights, bias, units, dense_inputs, hidden, first_row,
-                         end_row);
+      }
     }
   });
 }
@@ -205,48 +181,47 @@ extern "C" void headmath_training_first_layer_step(
     const headmath_training_batch *batch, const float *dense_inputs,
     const float *hidden_delta, int32_t units, float *weights, float *first_moment,
     float *second_moment, float learning_rate, float beta1, float beta2, float epsilon,
-    int64_t step, float *gradient_scratch, int32_t thread_count) {
+    int64_t step, float *gradient_scratch, headmath_workers *workers) {
   const int32_t dense = batch->dense_count;
   const int32_t dense_blocks = (dense + lanes8::denseBlock - 1) / lanes8::denseBlock;
-  const int32_t blocks = sparse_block_count(batch);
-  const int32_t parts = std::max(1, std::min(thread_count, 16));
+  const int32_t parts = dense_blocks + sparse_block_count(batch);
   const float rate = float(double(learning_rate) * adam_correction(beta1, beta2, step));
   const float keep1 = 1 - beta1;
   const float keep2 = 1 - beta2;
 
-  run_parts(parts, [=](int32_t part) {
-    float *gradient = gradient_scratch + int64_t(part) * block * units;
-    const int32_t first_dense_block = share(dense_blocks, parts, part);
-    const int32_t end_dense_block = share(dense_blocks, parts, part + 1);
-    const int32_t first_block = share(blocks, parts, part);
-    const int32_t end_block = share(blocks, parts, part + 1);
+  // Parts: the dense blocks, then the sparse blocks, taken from a counter.
+  std::atomic<int32_t> next{0};
+  run_on_workers(workers, [&](int32_t thread) {
+    float *gradient = gradient_scratch + int64_t(thread) * block * units;
+    for (int32_t part = next++; part < parts; part = next++) {
+      const bool isDense = part < dense_blocks;
+      const int32_t first_dense_block = isDense ? part : 0;
+      const int32_t end_dense_block = isDense ? part + 1 : 0;
+      const int32_t first_block = isDense ? 0 : part - dense_blocks;
+      const int32_t end_block = isDense ? 0 : part - dense_blocks + 1;
 #if defined(__x86_64__)
-    if (batch->wide_vectors && units >= lanes16::lanes) {
-      lanes16::step_blocks(batch, dense_inputs, hidden_delta, units, weights, first_moment,
-                           second_moment, rate, keep1, keep2, epsilon, gradient,
-                           first_dense_block, end_dense_block, first_block, end_block);
-      return;
-    }
+      if (batch->wide_vectors && units >= lanes16::lanes) {
+        lanes16::step_blocks(batch, dense_inputs, hidden_delta, units, weights,
+                             first_moment, second_moment, rate, keep1, keep2, epsilon,
+                             gradient, first_dense_block, end_dense_block, first_block,
+                             end_block);
+        continue;
+      }
 #endif
-    if (units >= lanes8::lanes) {
-      lanes8::step_blocks(batch, dense_inputs, hidden_delta, units, weights, first_moment,
-                          second_moment, rate, keep1, keep2, epsilon, gradient,
-                          first_dense_block, end_dense_block, first_block, end_block);
-      return;
-    }
-    // Plain loops, by rows: dense blocks of denseBlock rows, sparse blocks
-    // of `block` rows, as the vector kernels cut them.
-    for (int32_t index = first_dense_block; index < end_dense_block; index++) {
-      const int32_t first = index * lanes8::denseBlock;
+      if (units >= lanes8::lanes) {
+        lanes8::step_blocks(batch, dense_inputs, hidden_delta, units, weights,
+                            first_moment, second_moment, rate, keep1, keep2, epsilon,
+                            gradient, first_dense_block, end_dense_block, first_block,
+                            end_block);
+        continue;
+      }
+      // Plain loops over the part's rows, cut as the vector kernels cut them.
+      const int32_t first = isDense ? part * lanes8::denseBlock
+                                    : dense + (part - dense_blocks) * block;
+      const int32_t end = isDense ? std::min(dense, first + lanes8::denseBlock)
+                                  : std::min(batch->feature_count, first + block);
       step_rows_plain(batch, dense_inputs, hidden_delta, units, weights, first_moment,
-                      second_moment, rate, keep1, keep2, epsilon, gradient, first,
-                      std::min(dense, first + lanes8::denseBlock));
-    }
-    for (int32_t index = first_block; index < end_block; index++) {
-      const int32_t first = dense + index * block;
-      step_rows_plain(batch, dense_inputs, hidden_delta, units, weights, first_moment,
-                      second_moment, rate, keep1, keep2, epsilon, gradient, first,
-                      std::min(batch->feature_count, first + block));
+                      second_moment, rate, keep1, keep2, epsilon, gradient, first, end);
     }
   });
 }

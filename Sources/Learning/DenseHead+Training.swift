@@ -204,10 +204,15 @@ struct DenseTrainer {
   /// them (same results as the 8-lane ones; tests turn them off).
   var wideVectors = shim_cpu_has_avx512_vnni() != 0
 
-  /// Threads for the first layer's training kernels.
+  /// Threads for the first layer's training kernels (at most 16).
   var threadCount = 1 {
-    didSet { sizeScratch() }
+    didSet {
+      workers = isReference ? TrainingWorkers(threadCount: 1)
+        : TrainingWorkers(threadCount: min(max(threadCount, 1), 16))
+      sizeScratch()
+    }
   }
+  private var workers = TrainingWorkers(threadCount: 1)
 
   init(
     head: DenseHead, batchCapacity: Int, dataset: ActivationDataset,
@@ -260,9 +265,9 @@ struct DenseTrainer {
   }
 
   private mutating func sizeScratch() {
-    let threads = max(1, min(threadCount, 16))
     gradientScratch = [Float](
-      repeating: 0, count: isReference ? 0 : threads * Int(HEADMATH_FEATURE_BLOCK) * head.units)
+      repeating: 0,
+      count: isReference ? 0 : workers.count * Int(HEADMATH_FEATURE_BLOCK) * head.units)
   }
 
   /// One Adam step on the examples `order[range]`; returns their mean loss
@@ -295,11 +300,11 @@ struct DenseTrainer {
     let count = Int32(range.count)
     let units = Int32(head.units)
     let classes = Int32(head.classCount)
-    let threads = Int32(max(1, min(threadCount, 16)))
     let layout = layout
+    let workers = workers.pointer
     layout.withBatch(order, range: range, wideVectors: wideVectors) { batch in
       headmath_training_forward(&batch, trainingWeights, head.firstBias, units,
-                                &denseInputs, &hidden, threads)
+                                &denseInputs, &hidden, workers)
       headmath_output_forward(hidden, count, units, head.secondWeights, classes,
                               &probabilities)
       headmath_backward(nil, count, hidden, probabilities, batchLabels, units, classes,
@@ -308,7 +313,7 @@ struct DenseTrainer {
       firstWeightsMoments.layoutStep(
         &trainingWeights, batch: &batch, denseInputs: denseInputs,
         hiddenDelta: hiddenDelta, units: units, learningRate: learningRate, step: step,
-        gradientScratch: &gradientScratch, threadCount: threads)
+        gradientScratch: &gradientScratch, workers: workers)
     }
   }
 
@@ -386,7 +391,7 @@ extension AdamMoments {
   mutating func layoutStep(
     _ weights: inout [Float], batch: inout headmath_training_batch,
     denseInputs: [Float], hiddenDelta: [Float], units: Int32, learningRate: Float,
-    step: Int, gradientScratch: inout [Float], threadCount: Int32
+    step: Int, gradientScratch: inout [Float], workers: OpaquePointer?
   ) {
     precondition(weights.count == mean.count,
                  "AdamMoments.layoutStep: \(weights.count) weights, "
@@ -394,6 +399,23 @@ extension AdamMoments {
     headmath_training_first_layer_step(
       &batch, denseInputs, hiddenDelta, units, &weights, &mean, &squareMean,
       learningRate, Self.beta1, Self.beta2, Self.epsilon, Int64(step),
-      &gradientScratch, threadCount)
+      &gradientScratch, workers)
+  }
+}
+
+/// The first layer's training threads (see `headmath_workers_start`): up
+/// for one training run, stopped when the last trainer holding them goes.
+final class TrainingWorkers {
+  let pointer: OpaquePointer?
+
+  /// Threads that run, the calling one included.
+  var count: Int { Int(headmath_workers_count(pointer)) }
+
+  init(threadCount: Int) {
+    pointer = threadCount > 1 ? headmath_workers_start(Int32(threadCount)) : nil
+  }
+
+  deinit {
+    headmath_workers_stop(pointer)
   }
 }

@@ -200,6 +200,17 @@ final class DenseHeadTests: XCTestCase {
     }
   }
 
+  /// Training threads start, count the caller as one, run a job on every
+  /// thread each time, and stop without hanging, many times over.
+  func testTrainingWorkersStartRunAndStop() {
+    for _ in 0..<50 {
+      let workers = TrainingWorkers(threadCount: 3)
+      XCTAssertEqual(workers.count, 3)
+    }
+    XCTAssertEqual(TrainingWorkers(threadCount: 1).count, 1)
+    XCTAssertNil(TrainingWorkers(threadCount: 1).pointer)
+  }
+
   func testBatchSizeIsFloorOfExamplesTimesFraction() {
     var settings = HeadSettings()
     XCTAssertEqual(settings.batchSize(exampleCount: 10), 4)

@@ -70,17 +70,29 @@ typedef struct {
   int32_t wide_vectors;
 } headmath_training_batch;
 
+/// Threads that share the training kernels' work for a whole training
+/// run, so a step starts none: at most HEADMATH_MAXIMUM_THREADS, the
+/// calling thread counted as one. Threads that cannot start are left out
+/// (headmath_workers_count says how many run); results never depend on the
+/// count. A NULL pointer means the calling thread alone.
+#define HEADMATH_MAXIMUM_THREADS 16
+typedef struct headmath_workers headmath_workers;
+
+headmath_workers *headmath_workers_start(int32_t thread_count);
+int32_t headmath_workers_count(const headmath_workers *workers);
+void headmath_workers_stop(headmath_workers *workers);
+
 /// hidden = relu(x * weights + bias) for each example of the batch, in the
 /// training layout, summed in the order of the plain loops of
 /// `headmath_hidden_forward` over the example's entries in training order
 /// (so with the same result). `dense_inputs` (selection_count x
 /// dense_count floats) receives the batch's dense features for the step
-/// that follows. Runs on `thread_count` threads (each takes a share of the
-/// examples); the result does not depend on the count.
+/// that follows. The threads of `workers` take shares of the examples; the
+/// result does not depend on how many there are.
 void headmath_training_forward(const headmath_training_batch *batch,
                                const float *weights, const float *bias,
                                int32_t units, float *dense_inputs,
-                               float *hidden, int32_t thread_count);
+                               float *hidden, headmath_workers *workers);
 
 /// The first layer's weight gradient for the batch (from `hidden_delta`,
 /// which `headmath_backward` leaves when called with a NULL first-layer
@@ -88,16 +100,16 @@ void headmath_training_forward(const headmath_training_batch *batch,
 /// (as `headmath_adam_step`) on every row of the training layout, block of
 /// rows by block: the block's gradient is summed in scratch (dense rows
 /// from `dense_inputs`, sparse rows from the batch's entries), then its rows
-/// take the Adam step while they are in the cache. Runs on
-/// `thread_count` threads; the result does not depend on the count.
-/// Scratch: `gradient_scratch` holds thread_count x HEADMATH_FEATURE_BLOCK
-/// x units floats.
+/// take the Adam step while they are in the cache. The threads of
+/// `workers` take blocks from a counter; the result does not depend on how
+/// many there are. Scratch: `gradient_scratch` holds (threads of `workers`)
+/// x HEADMATH_FEATURE_BLOCK x units floats.
 void headmath_training_first_layer_step(
     const headmath_training_batch *batch, const float *dense_inputs,
     const float *hidden_delta, int32_t units, float *weights,
     float *first_moment, float *second_moment, float learning_rate,
     float beta1, float beta2, float epsilon, int64_t step,
-    float *gradient_scratch, int32_t thread_count);
+    float *gradient_scratch, headmath_workers *workers);
 
 /// Adds 1 to counts[f] for each nonzero byte f of `activation` (`count`
 /// bytes): how many examples have each feature.
