@@ -9,6 +9,7 @@
 
 #include <armadillo>
 #include <cmath>
+#include <dlfcn.h>
 #include <limits>
 
 namespace {
@@ -31,6 +32,24 @@ inline void add_scaled(float *__restrict target,
                        int32_t count) {
   for (int32_t index = 0; index < count; index++) {
     target[index] += scale * source[index];
+  }
+}
+
+/// OpenBLAS, the BLAS behind Armadillo on Debian and Raspberry Pi OS,
+/// starts a thread per processor when it loads, and they spin on
+/// sched_yield for about 0.1 s after start and after every call. The
+/// head's products are small (a batch times 100 units), and training's own
+/// threads need the processors, so BLAS runs on the calling thread and its
+/// threads are stopped. Looked up by name: another BLAS has no such calls
+/// and needs none.
+__attribute__((constructor)) void single_threaded_blas() {
+  typedef void (*SetThreadCount)(int);
+  typedef int (*Shutdown)(void);
+  if (void *set = dlsym(RTLD_DEFAULT, "openblas_set_num_threads")) {
+    reinterpret_cast<SetThreadCount>(set)(1);
+    if (void *shutdown = dlsym(RTLD_DEFAULT, "blas_thread_shutdown_")) {
+      reinterpret_cast<Shutdown>(shutdown)();
+    }
   }
 }
 

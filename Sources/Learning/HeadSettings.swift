@@ -36,10 +36,10 @@ public struct HeadSettings: Equatable {
   /// k of the nearest-neighbour head.
   public var neighborCount = 3
   /// Threads for training (0: one per processor, at most 16). Not saved
-  /// with a head; the result does not depend on it. One by default: the
-  /// threads are started per step, and on a busy 2-core machine waiting for
-  /// the slower one costs more than the split saves.
-  public var threadCount = 1
+  /// with a head; the result does not depend on it. The threads stay up for
+  /// the whole fit and take blocks of work from a counter, so a processor
+  /// the system holds back costs its share, not the step.
+  public var threadCount = 0
 
   public init() {}
 

@@ -27,8 +27,8 @@ struct ImageSelection {
       --model FILE           the .tflite model (else $TEACHPAD_MODEL)
       --cache DIR            activation cache (else $TEACHPAD_CACHE, else
                              ~/.cache/teachpad)
-      --threads N            inference threads (default 0: one per core);
-                             for train also the training threads (default 1)
+      --threads N            inference threads, and for train also the
+                             training threads (default 0: one per core)
 
     """
 
