@@ -231,22 +231,88 @@ extern "C" void headmath_count_nonzero(const uint8_t *activation, int32_t count,
   for (int32_t index = 0; index < count; index++) counts[index] += activation[index] != 0;
 }
 
-extern "C" int32_t headmath_training_row(
-    const uint8_t *activation, const int32_t *order, int32_t dense_count,
-    int32_t feature_count, float scale, int32_t first_entry, uint8_t *dense_bytes,
-    uint16_t *features, float *values, int32_t *block_starts) {
-  for (int32_t row = 0; row < dense_count; row++) dense_bytes[row] = activation[order[row]];
+namespace {
 
-  int32_t found = 0;
-  int32_t block_index = 0;
-  for (int32_t row = dense_count; row < feature_count; row++) {
-    if ((row - dense_count) % block == 0) block_starts[block_index++] = first_entry + found;
-    const uint8_t byte = activation[order[row]];
-    if (byte == 0) continue;
-    features[found] = uint16_t(row);
-    values[found] = scale * float(byte);
-    found++;
+/// Calls body(example, feature, byte) for each nonzero byte of an
+/// activation, in feature order, skipping zero bytes eight at a time (most
+/// are zero).
+template <typename Body>
+inline void each_nonzero(const uint8_t *activation, int32_t count, const Body &body) {
+  int32_t feature = 0;
+  for (; feature + 8 <= count; feature += 8) {
+    uint64_t word;
+    __builtin_memcpy(&word, activation + feature, sizeof word);
+    if (word == 0) continue;
+    for (int32_t lane = 0; lane < 8; lane++) {
+      if (activation[feature + lane] != 0) body(feature + lane, activation[feature + lane]);
+    }
   }
-  block_starts[block_index] = first_entry + found;
-  return found;
+  for (; feature < count; feature++) {
+    if (activation[feature] != 0) body(feature, activation[feature]);
+  }
+}
+
+/// Runs body(example) for every example, the threads taking examples 16 at
+/// a time from a counter.
+template <typename Body>
+void each_example(int32_t example_count, headmath_workers *workers, const Body &body) {
+  constexpr int32_t chunk = 16;
+  std::atomic<int32_t> next{0};
+  run_on_workers(workers, [&](int32_t) {
+    for (int32_t first = next.fetch_add(chunk); first < example_count;
+         first = next.fetch_add(chunk)) {
+      for (int32_t example = first; example < std::min(example_count, first + chunk);
+           example++) {
+        body(example);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+extern "C" void headmath_layout_count(const uint8_t *activations, int32_t example_count,
+                                      int32_t feature_total, const int32_t *rows,
+                                      int32_t dense_count, int32_t *entry_counts,
+                                      headmath_workers *workers) {
+  each_example(example_count, workers, [&](int32_t example) {
+    int32_t found = 0;
+    each_nonzero(activations + int64_t(example) * feature_total, feature_total,
+                 [&](int32_t feature, uint8_t) { found += rows[feature] >= dense_count; });
+    entry_counts[example] = found;
+  });
+}
+
+extern "C" void headmath_layout_fill(const uint8_t *activations, int32_t example_count,
+                                     int32_t feature_total, const int32_t *rows,
+                                     int32_t dense_count, int32_t feature_count,
+                                     float scale, const int32_t *first_entries,
+                                     uint8_t *dense_bytes, uint16_t *features,
+                                     float *values, int32_t *block_starts,
+                                     headmath_workers *workers) {
+  const int32_t blocks = (feature_count - dense_count + block - 1) / block;
+  each_example(example_count, workers, [&](int32_t example) {
+    uint8_t *dense = dense_bytes + int64_t(example) * dense_count;
+    int32_t *starts = block_starts + int64_t(example) * (blocks + 1);
+    int32_t entry = first_entries[example];
+    int32_t block_index = 0;
+    starts[0] = entry;
+    each_nonzero(activations + int64_t(example) * feature_total, feature_total,
+                 [&](int32_t feature, uint8_t byte) {
+                   const int32_t row = rows[feature];
+                   if (row < 0) return;
+                   if (row < dense_count) {
+                     dense[row] = byte;
+                     return;
+                   }
+                   // Sparse rows increase with the feature, so blocks only
+                   // move forward; the ones passed over are empty.
+                   const int32_t entry_block = (row - dense_count) / block;
+                   while (block_index < entry_block) starts[++block_index] = entry;
+                   features[entry] = uint16_t(row);
+                   values[entry] = scale * float(byte);
+                   entry++;
+                 });
+    while (block_index < blocks) starts[++block_index] = entry;
+  });
 }

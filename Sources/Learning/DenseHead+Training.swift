@@ -83,10 +83,10 @@ extension DenseHead {
     var random = SeededRandom(seed: settings.seed)
     head.initializeWeights(random: &random)
 
-    var trainer = DenseTrainer(head: head, batchCapacity:
-      settings.batchSize(exampleCount: dataset.count), dataset: dataset)
-    trainer.threadCount = settings.threadCount > 0
-      ? min(settings.threadCount, 16) : min(Int(shim_processor_count()), 16)
+    var trainer = DenseTrainer(
+      head: head, batchCapacity: settings.batchSize(exampleCount: dataset.count),
+      dataset: dataset, threadCount: settings.threadCount > 0
+        ? settings.threadCount : Int(shim_processor_count()))
     let batchSize = settings.batchSize(exampleCount: dataset.count)
     let batchCount = (dataset.count + batchSize - 1) / batchSize
     var order = (0..<dataset.count).map { Int32($0) }
@@ -204,29 +204,33 @@ struct DenseTrainer {
   /// them (same results as the 8-lane ones; tests turn them off).
   var wideVectors = shim_cpu_has_avx512_vnni() != 0
 
-  /// Threads for the first layer's training kernels (at most 16).
-  var threadCount = 1 {
-    didSet {
-      workers = isReference ? TrainingWorkers(threadCount: 1)
-        : TrainingWorkers(threadCount: min(max(threadCount, 1), 16))
+  /// Threads for the first layer's training kernels (at most 16; the
+  /// reference path runs on one).
+  var threadCount: Int {
+    get { workers.count }
+    set {
+      workers = TrainingWorkers(threadCount: isReference ? 1 : min(max(newValue, 1), 16))
       sizeScratch()
     }
   }
-  private var workers = TrainingWorkers(threadCount: 1)
+  private var workers: TrainingWorkers
 
   init(
     head: DenseHead, batchCapacity: Int, dataset: ActivationDataset,
-    isReference: Bool = false, denseShare: Double = TrainingLayout.defaultDenseShare
+    isReference: Bool = false, denseShare: Double = TrainingLayout.defaultDenseShare,
+    threadCount: Int = 1
   ) {
     precondition(head.units <= 4096, "DenseTrainer: \(head.units) units, at most 4096")
     self.head = head
     self.isReference = isReference
     self.batchCapacity = batchCapacity
+    let workers = TrainingWorkers(threadCount: isReference ? 1 : min(max(threadCount, 1), 16))
+    self.workers = workers
     // Each path builds only its own examples: the other gets an empty set.
     let empty = ActivationDataset(shape: dataset.shape, classCount: dataset.classCount,
                                   capacity: 0)
     let layout = TrainingLayout(isReference ? empty : dataset, scale: head.inputScale,
-                                denseShare: denseShare)
+                                denseShare: denseShare, workers: workers)
     examples = SparseExamples(
       isReference ? dataset : empty, scale: head.inputScale,
       order: isReference

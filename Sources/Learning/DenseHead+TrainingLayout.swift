@@ -26,30 +26,33 @@ struct TrainingLayout {
   let scale: Float
 
   init(_ dataset: ActivationDataset, scale: Float,
-       denseShare: Double = TrainingLayout.defaultDenseShare) {
+       denseShare: Double = TrainingLayout.defaultDenseShare,
+       workers: TrainingWorkers? = nil) {
     let (order, denseCount) = Self.trainingOrder(dataset, denseShare: denseShare)
+    let featureTotal = dataset.shape.byteCount
+    var rows = [Int32](repeating: -1, count: featureTotal)
+    for (row, feature) in order.enumerated() { rows[Int(feature)] = Int32(row) }
 
+    // Count each example's sparse entries, then fill everything in place.
+    let activations = dataset.activationBytes.baseAddress
+    let count = Int32(dataset.count)
+    var entryCounts = [Int32](repeating: 0, count: dataset.count)
+    headmath_layout_count(activations, count, Int32(featureTotal), rows, Int32(denseCount),
+                          &entryCounts, workers?.pointer)
+    var firstEntries = [Int32](repeating: 0, count: dataset.count + 1)
+    for index in 0..<dataset.count {
+      firstEntries[index + 1] = firstEntries[index] + entryCounts[index]
+    }
+    let entryCount = Int(firstEntries[dataset.count])
     let blockCount = (order.count - denseCount + Int(HEADMATH_FEATURE_BLOCK) - 1)
       / Int(HEADMATH_FEATURE_BLOCK)
     var denseBytes = [UInt8](repeating: 0, count: dataset.count * denseCount)
     var blockStarts = [Int32](repeating: 0, count: dataset.count * (blockCount + 1))
-    var features: [UInt16] = []
-    var values: [Float] = []
-    var rowFeatures = [UInt16](repeating: 0, count: order.count - denseCount)
-    var rowValues = [Float](repeating: 0, count: order.count - denseCount)
-    for index in 0..<dataset.count {
-      let found = denseBytes.withUnsafeMutableBufferPointer { dense in
-        blockStarts.withUnsafeMutableBufferPointer { starts in
-          Int(headmath_training_row(
-            dataset.activation(at: index).baseAddress, order, Int32(denseCount),
-            Int32(order.count), scale, Int32(features.count),
-            dense.baseAddress.map { $0 + index * denseCount }, &rowFeatures, &rowValues,
-            starts.baseAddress.map { $0 + index * (blockCount + 1) }))
-        }
-      }
-      features.append(contentsOf: rowFeatures[0..<found])
-      values.append(contentsOf: rowValues[0..<found])
-    }
+    var features = [UInt16](repeating: 0, count: entryCount)
+    var values = [Float](repeating: 0, count: entryCount)
+    headmath_layout_fill(activations, count, Int32(featureTotal), rows, Int32(denseCount),
+                         Int32(order.count), scale, firstEntries, &denseBytes, &features,
+                         &values, &blockStarts, workers?.pointer)
 
     self.order = order
     self.denseCount = denseCount

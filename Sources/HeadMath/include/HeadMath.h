@@ -116,17 +116,28 @@ void headmath_training_first_layer_step(
 void headmath_count_nonzero(const uint8_t *activation, int32_t count,
                             int32_t *counts);
 
-/// One example in the training layout, whose rows are the features
-/// `order[0 ..< feature_count]`: writes its `dense_count` dense bytes, its
-/// nonzero sparse entries (rows in increasing order, values `scale` times
-/// the byte) and where each sparse block starts (blocks + 1 positions,
-/// counted from `first_entry`). `features` and `values` hold up to
-/// feature_count - dense_count entries. Returns the number of entries.
-int32_t headmath_training_row(const uint8_t *activation, const int32_t *order,
-                              int32_t dense_count, int32_t feature_count,
-                              float scale, int32_t first_entry,
-                              uint8_t *dense_bytes, uint16_t *features,
-                              float *values, int32_t *block_starts);
+/// The examples of a training layout, from `example_count` activations of
+/// `feature_total` bytes, back to back. `rows[f]` is feature f's training
+/// row (-1: no example has it); the dense rows (below `dense_count`) and
+/// the sparse rows each increase with the feature. Counting: writes each
+/// example's number of nonzero sparse entries to `entry_counts`.
+void headmath_layout_count(const uint8_t *activations, int32_t example_count,
+                           int32_t feature_total, const int32_t *rows,
+                           int32_t dense_count, int32_t *entry_counts,
+                           headmath_workers *workers);
+
+/// Filling: each example's dense bytes (`dense_count` per example, into
+/// `dense_bytes` zeroed by the caller), its nonzero sparse entries from
+/// `first_entries[e]` on (rows in increasing order, values `scale` times
+/// the byte) and where each sparse block starts (blocks + 1 positions per
+/// example, blocks = ceil((feature_count - dense_count) /
+/// HEADMATH_FEATURE_BLOCK)).
+void headmath_layout_fill(const uint8_t *activations, int32_t example_count,
+                          int32_t feature_total, const int32_t *rows,
+                          int32_t dense_count, int32_t feature_count, float scale,
+                          const int32_t *first_entries, uint8_t *dense_bytes,
+                          uint16_t *features, float *values, int32_t *block_starts,
+                          headmath_workers *workers);
 
 /// probabilities = softmax(hidden * second_weights) row by row.
 void headmath_output_forward(const float *hidden, int32_t example_count,
