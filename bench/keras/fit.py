@@ -3,7 +3,13 @@
 accuracy. Same layers, initializers, optimizer and hyperparameters as
 teachpad's defaults (see Sources/Learning/DenseHead+Training.swift).
 
-usage: fit.py TRAIN.tpds TEST.tpds [--repeats N]
+usage: fit.py TRAIN.tpds TEST.tpds
+
+After loading TensorFlow and the data, and one untimed warm-up fit (so no
+timed fit pays for the process's start-up), it reads seeds from standard
+input, one per line, and answers each with one line:
+"fit_ms PROCESSOR_MS ACCURACY FINAL_LOSS" for a fresh model fitted with
+that seed. run.sh alternates these fits with teachpad's.
 """
 import struct
 import sys
@@ -45,39 +51,39 @@ def build(tf, shape, classes, units, seed):
     ])
 
 
+def fit(tf, x_train, y_train_hot, x_test, y_test, classes, seed):
+    """One fresh model fitted with the seed: (ms, processor ms, accuracy, loss)."""
+    tf.keras.utils.set_random_seed(seed)
+    model = build(tf, x_train.shape[1:], classes, 100, seed)
+    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.0001),
+                  loss="categorical_crossentropy")
+    batch = int(len(x_train) * 0.4)
+    start = time.perf_counter()
+    start_processor = time.process_time()
+    history = model.fit(x_train, y_train_hot, batch_size=batch, epochs=20,
+                        shuffle=True, verbose=0)
+    elapsed = time.perf_counter() - start
+    processor = time.process_time() - start_processor
+    predicted = np.argmax(model.predict(x_test, verbose=0), axis=1)
+    accuracy = float(np.mean(predicted == y_test))
+    return elapsed * 1000, processor * 1000, accuracy, history.history["loss"][-1]
+
+
 def main():
     train_path, test_path = sys.argv[1], sys.argv[2]
-    repeats = int(sys.argv[sys.argv.index("--repeats") + 1]) if "--repeats" in sys.argv else 3
     import tensorflow as tf
 
     x_train, y_train, classes = load(train_path)
     x_test, y_test, _ = load(test_path)
     y_train_hot = tf.keras.utils.to_categorical(y_train, classes)
-    batch = int(len(x_train) * 0.4)
 
-    times, processor_times, accuracies = [], [], []
-    for repeat in range(repeats):
-        tf.keras.utils.set_random_seed(repeat + 1)
-        model = build(tf, x_train.shape[1:], classes, 100, repeat + 1)
-        model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.0001),
-                      loss="categorical_crossentropy")
-        start = time.perf_counter()
-        start_processor = time.process_time()
-        history = model.fit(x_train, y_train_hot, batch_size=batch, epochs=20,
-                            shuffle=True, verbose=0)
-        times.append(time.perf_counter() - start)
-        processor_times.append(time.process_time() - start_processor)
-        predicted = np.argmax(model.predict(x_test, verbose=0), axis=1)
-        accuracies.append(float(np.mean(predicted == y_test)))
-        print(f"keras run {repeat + 1}: fit {times[-1] * 1000:.1f} ms "
-              f"(processor {processor_times[-1] * 1000:.1f} ms), "
-              f"final loss {history.history['loss'][-1]:.4f}, "
-              f"accuracy {accuracies[-1]:.3f}", file=sys.stderr)
-
-    print(f"keras_fit_ms {sorted(times)[len(times) // 2] * 1000:.1f}")
-    print(f"keras_processor_ms {sorted(processor_times)[len(times) // 2] * 1000:.1f}")
-    print(f"keras_accuracy {sorted(accuracies)[len(accuracies) // 2]:.3f}")
-    print(f"keras_version {tf.__version__}")
+    fit(tf, x_train, y_train_hot, x_test, y_test, classes, 1000)
+    print(f"ready {tf.__version__}", flush=True)
+    for line in sys.stdin:
+        seed = int(line)
+        ms, processor_ms, accuracy, loss = fit(
+            tf, x_train, y_train_hot, x_test, y_test, classes, seed)
+        print(f"{ms:.1f} {processor_ms:.1f} {accuracy:.3f} {loss:.4f}", flush=True)
 
 
 if __name__ == "__main__":
