@@ -1,13 +1,21 @@
+#define _GNU_SOURCE
 #include "shim_threads.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 int shim_processor_count(void) {
+  // The processors this process may run on (taskset, a unit's
+  // CPUAffinity, a container's cpuset), else every online one.
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 0) {
+    return CPU_COUNT(&allowed);
+  }
   long count = sysconf(_SC_NPROCESSORS_ONLN);
   return count < 1 ? 1 : (int)count;
 }

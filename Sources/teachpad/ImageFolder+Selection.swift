@@ -24,11 +24,12 @@ struct ImageSelection {
       --split-seed N         seed of the group shuffle (default 1)
       --manifest FILE        CSV with 'path' and 'subject_group' columns
                              (default DIR/manifest.csv, else DIR/../manifest.csv)
-      --model FILE           the .tflite model (else $TEACHPAD_MODEL)
+      --model FILE           the .tflite model (else $TEACHPAD_MODEL, else
+                             the installed model; see teachpad help)
       --cache DIR            activation cache (else $TEACHPAD_CACHE, else
                              ~/.cache/teachpad)
       --threads N            inference threads, and for train also the
-                             training threads (default 0: one per core)
+                             training threads (default 0: one per processor)
 
     """
 

@@ -7,7 +7,8 @@
 #include <sched.h>
 #include <stdint.h>
 
-/// Number of online processors, at least 1.
+/// Number of processors this process may run on (its affinity mask, else
+/// every online one), at least 1.
 int shim_processor_count(void);
 
 /// Starts a joinable thread running `body(context)`. Returns 0 or an errno.
