@@ -97,7 +97,7 @@ let package = Package(
       dependencies: ["Learning", "HeadMath", "AllocationCounter"]
     ),
     .testTarget(name: "BoardTests", dependencies: ["Board", "CShims"]),
-    .testTarget(name: "SupportTests", dependencies: ["Support"]),
+    .testTarget(name: "SupportTests", dependencies: ["Support", "CShims"]),
     .testTarget(
       name: "ReplayTests",
       dependencies: ["App", "Board", "Learning", "AllocationCounter"]

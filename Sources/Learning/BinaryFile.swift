@@ -40,10 +40,7 @@ enum BinaryFile {
   static func finish(
     _ writer: inout ByteWriter, path: String, magic: StaticString
   ) throws(LearningError) {
-    if FileBytes.exists(path: path) && !startsWith(path: path, magic: magic) {
-      throw .refusingToOverwrite(path: path, reason:
-        "it exists and is not a teachpad file of this kind (move it away first)")
-    }
+    try checkReplaceable(path: path, magic: magic)
     if FileBytes.exists(path: path) && !checksumMatches(path: path) {
       let movedTo = try moveAside(path)
       fileLog.warning("\(path) was damaged; kept it as \(movedTo) and wrote a new one")
@@ -59,6 +56,20 @@ enum BinaryFile {
       }
     }
     if let failure { throw .system(path, failure) }
+  }
+
+  /// Refuses a path `finish` would not replace: something that exists and
+  /// is not a regular file starting with `magic`.
+  static func checkReplaceable(path: String, magic: StaticString) throws(LearningError) {
+    guard FileBytes.exists(path: path) else { return }
+    guard FileBytes.isRegularFile(path: path) else {
+      throw .refusingToOverwrite(path: path, reason:
+        "it is a folder, device or pipe, not a file (name a file instead)")
+    }
+    if !startsWith(path: path, magic: magic) {
+      throw .refusingToOverwrite(path: path, reason:
+        "it exists and is not a teachpad file of this kind (move it away first)")
+    }
   }
 
   /// Reads and checks a file; returns a reader placed after the version.

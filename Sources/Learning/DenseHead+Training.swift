@@ -21,17 +21,23 @@ public enum TrainingWarning: Equatable {
   /// The last epoch's loss is still close to ln(classCount): the head has
   /// learned next to nothing.
   case learnedNothing(finalLoss: Float, chanceLoss: Float)
+  /// kNN with k above the examples of the smallest class: the larger
+  /// classes outvote it even on its own examples.
+  case neighborsOutnumberClass(neighbors: Int, label: Int, count: Int)
 
   public var message: String {
     switch self {
     case .fewExamples(let label, let count):
-      return "class \(label) has only \(count) examples; 5 or more train "
-        + "a more reliable head"
+      return "class \(label) has only \(count) \(count == 1 ? "example" : "examples"); "
+        + "5 or more train a more reliable head"
     case .learnedNothing(let finalLoss, let chanceLoss):
       return "final loss \(formatDecimal(Double(finalLoss), digits: 4)) is "
         + "near ln(classes) = \(formatDecimal(Double(chanceLoss), digits: 4)): "
         + "the head learned next to nothing (collect more distinct examples "
         + "or train longer)"
+    case .neighborsOutnumberClass(let neighbors, let label, let count):
+      return "k = \(neighbors) is more than the \(count) examples of class \(label): "
+        + "larger classes outvote it (choose k of at most \(count))"
     }
   }
 }

@@ -15,6 +15,12 @@
 ///     knn:   example count u32, labels (1 byte each), activations
 extension Head {
   static let fileMagic: StaticString = "TPHD"
+
+  /// Throws what `save(path:)` would refuse at `path` (something there that
+  /// is not a head file), so a command can refuse before a long fit.
+  public static func checkReplaceable(path: String) throws(LearningError) {
+    try BinaryFile.checkReplaceable(path: path, magic: fileMagic)
+  }
   static let fileVersion = 1
 
   /// Writes the head crash-safely to `path`.

@@ -62,6 +62,15 @@ public final class Head {
       for label in 0..<dataset.classCount where dataset.count(ofClass: label) < 5 {
         warnings.append(.fewExamples(label: label, count: dataset.count(ofClass: label)))
       }
+      // The smallest class with examples, if k outnumbers it.
+      if let smallest = (0..<dataset.classCount)
+        .filter({ dataset.count(ofClass: $0) > 0 })
+        .min(by: { dataset.count(ofClass: $0) < dataset.count(ofClass: $1) }),
+        dataset.count(ofClass: smallest) < settings.neighborCount {
+        warnings.append(.neighborsOutnumberClass(
+          neighbors: settings.neighborCount, label: smallest,
+          count: dataset.count(ofClass: smallest)))
+      }
       let neighbors = try NearestNeighborHead(dataset, neighborCount: settings.neighborCount)
       return (Head(model: .nearestNeighbors(neighbors), classNames: classNames,
                    settings: settings),

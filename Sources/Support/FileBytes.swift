@@ -2,6 +2,9 @@ import CShims
 
 /// Whole-file reads and crash-safe whole-file writes.
 public enum FileBytes {
+  /// Counts temporary files made by this process (see `writeAtomically`).
+  private static var temporaryCount = 0
+
   /// Reads a whole file of at most `maximumBytes` (EFBIG beyond that, so
   /// /dev/zero or a runaway file cannot eat all memory). Throws the
   /// failing call's errno.
@@ -56,9 +59,21 @@ public enum FileBytes {
         return
       }
     }
-    let temporaryPath = path + ".tmp"
-    let descriptor = try retryingInterrupts("open") {
-      shim_open_mode(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    // A name of its own (process and count) opened with O_EXCL: never an
+    // existing file or a link someone left at that name, and never the
+    // temporary file of another writer of the same path.
+    shim_hold_stop_signals()
+    defer { shim_release_stop_signals() }
+    var temporaryPath = ""
+    var descriptor: Int32 = -1
+    while descriptor < 0 {
+      temporaryCount += 1
+      temporaryPath = "\(path).tmp.\(getpid()).\(temporaryCount)"
+      descriptor = shim_open_mode(temporaryPath, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+      if descriptor < 0 {
+        let error = SystemError("open")
+        guard error.code == EEXIST || error.code == EINTR else { throw error }
+      }
     }
     let writeStatus = shim_write_all(descriptor, bytes.baseAddress, bytes.count)
     if writeStatus != 0 {

@@ -40,12 +40,26 @@ enum TrainCommand {
     let datasetPath = options.string("save-dataset")
     try options.rejectUnknown()
     // Found out before the activations and the fit, not after them.
-    for path in [outputPath] + (datasetPath.map { [$0] } ?? []) {
+    for (option, path) in [("out", outputPath)] + (datasetPath.map { [("save-dataset", $0)] } ?? []) {
+      guard !path.isEmpty else {
+        throw UsageError(message: "option --\(option): expected a file path, got ''")
+      }
       let folder = path.contains("/")
         ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
       guard FileBytes.exists(path: folder.isEmpty ? "/" : folder) else {
         throw UsageError(message: "cannot write \(path): folder \(folder) does not exist")
       }
+      if FileBytes.exists(path: path) && !FileBytes.isRegularFile(path: path) {
+        throw UsageError(message: "option --\(option): \(path) is a folder, device or "
+          + "pipe, not a file (name a file instead)")
+      }
+    }
+    do throws(LearningError) {
+      try Head.checkReplaceable(path: outputPath)
+      if let datasetPath { try ActivationDataset.checkReplaceable(path: datasetPath) }
+    } catch {
+      writeStandardError("teachpad: \(error.message)\n")
+      return 1
     }
 
     let (classes, dataset) = try selection.load()
@@ -121,10 +135,16 @@ enum TrainCommand {
 extension TrainingWarning {
   /// The message with classes called by their folder names, not positions.
   func message(naming classNames: [String]) -> String {
-    if case .fewExamples(let label, let count) = self, label < classNames.count {
-      return "class '\(classNames[label])' has only \(count) examples; 5 or more "
-        + "train a more reliable head"
+    switch self {
+    case .fewExamples(let label, let count) where label < classNames.count:
+      return "class '\(classNames[label])' has only \(count) "
+        + "\(count == 1 ? "example" : "examples"); 5 or more train a more reliable head"
+    case .neighborsOutnumberClass(let neighbors, let label, let count)
+    where label < classNames.count:
+      return "k = \(neighbors) is more than the \(count) examples of class "
+        + "'\(classNames[label])': larger classes outvote it (choose k of at most \(count))"
+    default:
+      return message
     }
-    return message
   }
 }

@@ -90,7 +90,8 @@ final class ActivationDatasetTests: XCTestCase {
     XCTAssertEqual(loaded.label(at: 0), 2)
     XCTAssertEqual(Array(loaded.activation(at: 1).prefix(3)), [0, 0, 255])
     XCTAssertEqual((0..<3).map { loaded.count(ofClass: $0) }, [1, 0, 1])
-    XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp"))
+    let left = try FileManager.default.contentsOfDirectory(atPath: folder)
+    XCTAssertEqual(left, ["examples.tpds"], "no temporary file left beside it")
     let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
     XCTAssertEqual(size, 8 + 20 + 2 + 2 * 12_544 + 4)
   }

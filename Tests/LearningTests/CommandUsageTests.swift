@@ -79,6 +79,32 @@ final class CommandUsageTests: XCTestCase {
     XCTAssertEqual(errors, "teachpad: option --head: expected dense or knn, got 'tree'\n")
   }
 
+  /// Where the head goes is checked before the images and the fit: an
+  /// empty name, a folder, a file that is not a head.
+  func testTrainRefusesAnOutputItCannotReplaceBeforeTheFit() throws {
+    let folder = makeScratchFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/up",
+                                            withIntermediateDirectories: true)
+    let common = ["train", "--data", folder, "--model", "/nonexistent"]
+
+    var (status, errors) = try run(common + ["--out", ""])
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: option --out: expected a file path, got ''\n")
+
+    (status, errors) = try run(common + ["--out", folder + "/up"])
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: option --out: \(folder)/up is a folder, device or "
+                   + "pipe, not a file (name a file instead)\n")
+
+    let notes = folder + "/notes.txt"
+    try Data("mine".utf8).write(to: URL(fileURLWithPath: notes))
+    (status, errors) = try run(common + ["--out", notes])
+    XCTAssertEqual(status, 1)
+    XCTAssertEqual(errors, "teachpad: will not overwrite \(notes): it exists and is not a "
+                   + "teachpad file of this kind (move it away first)\n")
+    XCTAssertEqual(try String(contentsOfFile: notes, encoding: .utf8), "mine")
+  }
+
   func testSplitNeedsTrainOrTest() throws {
     let (status, errors) = try run(["eval", "--data", "/nonexistent", "--head", "h",
                                     "--split", "both"])

@@ -49,6 +49,25 @@ final class NearestNeighborHeadTests: XCTestCase {
     XCTAssertEqual(report.warnings, [])
     XCTAssertEqual(predictions(head, dataset), (0..<40).map { $0 % 4 })
   }
+
+  /// k above the smallest class's examples: a warning naming the class.
+  func testKnnWarnsWhenKOutnumbersTheSmallestClass() throws {
+    let dataset = separableDataset(classCount: 3, perClass: 6)
+    var settings = HeadSettings()
+    settings.kind = .nearestNeighbors
+    settings.neighborCount = 7
+    let (_, report) = try Head.make(from: dataset, classNames: ["a", "b", "c"],
+                                    settings: settings)
+    XCTAssertEqual(report.warnings, [.neighborsOutnumberClass(neighbors: 7, label: 0,
+                                                              count: 6)])
+    XCTAssertEqual(report.warnings.first?.message,
+                   "k = 7 is more than the 6 examples of class 0: larger classes "
+                   + "outvote it (choose k of at most 6)")
+    settings.neighborCount = 6
+    let (_, fitting) = try Head.make(from: dataset, classNames: ["a", "b", "c"],
+                                     settings: settings)
+    XCTAssertEqual(fitting.warnings, [])
+  }
 }
 
 final class PredictorTests: XCTestCase {

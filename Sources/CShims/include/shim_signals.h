@@ -11,4 +11,15 @@ void shim_install_stop_handlers(void);
 /// The stop signal that arrived since installing, or 0.
 int shim_stop_signal(void);
 
+/// Holds SIGINT, SIGTERM and SIGHUP back while a file is replaced: from
+/// here until `shim_release_stop_signals`, such a signal is only recorded
+/// (process-wide, whichever thread it reaches). Calls nest; the outermost
+/// pair counts.
+void shim_hold_stop_signals(void);
+
+/// Puts the handlers back as they were and, if a stop signal came while
+/// they were held, raises it again now, so the process stops (or its own
+/// handler runs) after the file is in place, not halfway.
+void shim_release_stop_signals(void);
+
 #endif
