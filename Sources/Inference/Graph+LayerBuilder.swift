@@ -119,6 +119,38 @@ enum LayerBuilder {
                           outputMaximum: maximum)
   }
 
+  /// The window of a filter layer whose weights are `weightShape`
+  /// ([outputs or 1, height, width, channels]).
+  static func filterGeometry(
+    _ inputShape: (height: Int, width: Int, channels: Int), outputChannels: Int,
+    weightShape: [Int], _ options: WindowOptions
+  ) -> WindowGeometry {
+    WindowGeometry(
+      inputHeight: inputShape.height, inputWidth: inputShape.width,
+      inputChannels: inputShape.channels, outputChannels: outputChannels,
+      filterHeight: weightShape[1], filterWidth: weightShape[2],
+      strideHeight: options.strideHeight, strideWidth: options.strideWidth,
+      dilationHeight: options.dilationHeight,
+      dilationWidth: options.dilationWidth, padding: options.padding)
+  }
+
+  /// A filter layer's constants: its uint8 weights (the operator's second
+  /// input, `weightCount` of them) and their zero point, its bias, and the
+  /// requantization of its sums.
+  static func filterConstants(
+    _ model: ModelFile, _ op: ModelFile.Operator, _ input: Tensor, _ output: Tensor,
+    weightCount: Int, outputChannels: Int, activation: FusedActivation
+  ) throws(ModelError)
+    -> (weights: [UInt8], weightZeroPoint: Int32, bias: [Int32],
+        requantization: Requantization)
+  {
+    let (weightTensor, weights) = try constant(
+      model, op, position: 1, type: .uint8, count: weightCount)
+    let (weightScale, weightZeroPoint) = try weightQuantization(weightTensor)
+    return (weights, weightZeroPoint, try bias(model, op, count: outputChannels),
+            requantization(input, weightScale: weightScale, output, activation))
+  }
+
   static func convolution(_ model: ModelFile, _ op: ModelFile.Operator,
                           _ input: Tensor, _ output: Tensor)
     throws(ModelError) -> ConvolutionParameters
@@ -135,24 +167,16 @@ enum LayerBuilder {
       throw .malformed(what: "operator \(op.index) (CONV_2D)", detail:
         "weight shape \(shapeText(weightShape)) for \(inputShape.channels) input channels")
     }
-    let geometry = WindowGeometry(
-      inputHeight: inputShape.height, inputWidth: inputShape.width,
-      inputChannels: inputShape.channels, outputChannels: weightShape[0],
-      filterHeight: weightShape[1], filterWidth: weightShape[2],
-      strideHeight: options.strideHeight, strideWidth: options.strideWidth,
-      dilationHeight: options.dilationHeight,
-      dilationWidth: options.dilationWidth, padding: options.padding)
+    let geometry = filterGeometry(inputShape, outputChannels: weightShape[0],
+                                  weightShape: weightShape, options)
     try checkOutput(geometry, output, op)
-    let (weightTensor, weights) = try constant(
-      model, op, position: 1, type: .uint8,
-      count: weightShape.reduce(1, *))
-    let (weightScale, weightZeroPoint) = try weightQuantization(weightTensor)
+    let constants = try filterConstants(
+      model, op, input, output, weightCount: weightShape.reduce(1, *),
+      outputChannels: geometry.outputChannels, activation: options.activation)
     return ConvolutionParameters(
       geometry: geometry, inputZeroPoint: Int32(input.zeroPoint ?? 0),
-      weightZeroPoint: weightZeroPoint, weights: weights,
-      bias: try bias(model, op, count: geometry.outputChannels),
-      requantization: requantization(input, weightScale: weightScale, output,
-                                     options.activation))
+      weightZeroPoint: constants.weightZeroPoint, weights: constants.weights,
+      bias: constants.bias, requantization: constants.requantization)
   }
 
   static func depthwise(_ model: ModelFile, _ op: ModelFile.Operator,
@@ -176,23 +200,16 @@ enum LayerBuilder {
       throw .malformed(what: "operator \(op.index) (DEPTHWISE_CONV_2D)", detail:
         "weight shape \(shapeText(weightShape)) for \(inputShape.channels) channels")
     }
-    let geometry = WindowGeometry(
-      inputHeight: inputShape.height, inputWidth: inputShape.width,
-      inputChannels: inputShape.channels, outputChannels: inputShape.channels,
-      filterHeight: weightShape[1], filterWidth: weightShape[2],
-      strideHeight: options.strideHeight, strideWidth: options.strideWidth,
-      dilationHeight: options.dilationHeight,
-      dilationWidth: options.dilationWidth, padding: options.padding)
+    let geometry = filterGeometry(inputShape, outputChannels: inputShape.channels,
+                                  weightShape: weightShape, options)
     try checkOutput(geometry, output, op)
-    let (weightTensor, weights) = try constant(
-      model, op, position: 1, type: .uint8, count: weightShape.reduce(1, *))
-    let (weightScale, weightZeroPoint) = try weightQuantization(weightTensor)
+    let constants = try filterConstants(
+      model, op, input, output, weightCount: weightShape.reduce(1, *),
+      outputChannels: geometry.outputChannels, activation: options.activation)
     return DepthwiseParameters(
       geometry: geometry, inputZeroPoint: Int32(input.zeroPoint ?? 0),
-      weightZeroPoint: weightZeroPoint, weights: weights,
-      bias: try bias(model, op, count: geometry.outputChannels),
-      requantization: requantization(input, weightScale: weightScale, output,
-                                     options.activation))
+      weightZeroPoint: constants.weightZeroPoint, weights: constants.weights,
+      bias: constants.bias, requantization: constants.requantization)
   }
 
   static func averagePool(_ model: ModelFile, _ op: ModelFile.Operator,
