@@ -88,23 +88,25 @@ let package = Package(
 
     // Test support: counts heap allocations by wrapping malloc and friends.
     .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+    // Running the built binary and finding ../shared, for the test targets.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "InferenceTests",
-      dependencies: ["Inference", "AVX512Kernels", "CShims", "AllocationCounter"]
+      dependencies: ["Inference", "AVX512Kernels", "CShims", "AllocationCounter", "TestSupport"]
     ),
     .testTarget(
       name: "LearningTests",
-      dependencies: ["Learning", "HeadMath", "AllocationCounter"]
+      dependencies: ["Learning", "HeadMath", "AllocationCounter", "TestSupport"]
     ),
-    .testTarget(name: "BoardTests", dependencies: ["Board", "CShims"]),
+    .testTarget(name: "BoardTests", dependencies: ["Board", "CShims", "TestSupport"]),
     .testTarget(name: "SupportTests", dependencies: ["Support", "CShims"]),
     .testTarget(
       name: "ReplayTests",
-      dependencies: ["App", "Board", "Learning", "AllocationCounter"]
+      dependencies: ["App", "Board", "Learning", "AllocationCounter", "TestSupport"]
     ),
     .testTarget(
       name: "AppTests",
-      dependencies: ["App", "Board", "Learning", "Inference"]
+      dependencies: ["App", "Board", "Learning", "Inference", "TestSupport"]
     ),
   ],
   swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `teachpad run` as a user meets it: message on standard error and exit
@@ -16,23 +17,9 @@ final class RunCommandTests: XCTestCase {
     try FileManager.default.removeItem(at: scratch)
   }
 
-  /// The teachpad binary SwiftPM built beside the test bundle.
-  private var binary: URL {
-    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("teachpad")
-  }
-
   private func run(_ arguments: [String]) throws -> (status: Int32, standardError: String) {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    let errorPipe = Pipe()
-    process.standardError = errorPipe
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let data = errorPipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let run = try runTeachpad(arguments)
+    return (run.status, run.errors)
   }
 
   private func configuration(_ text: String) throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `teachpad check-board` as a person wiring a board meets it: one line per
@@ -12,27 +13,8 @@ final class CheckBoardCommandTests: XCTestCase {
     try? FileManager.default.removeItem(atPath: configurationPath)
   }
 
-  /// The teachpad binary SwiftPM built beside the test bundle.
-  private var binary: URL {
-    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("teachpad")
-  }
-
-  private func run(_ arguments: [String]) throws
-    -> (status: Int32, output: String, errors: String) {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-            String(decoding: errorData, as: UTF8.self))
+  private func run(_ arguments: [String]) throws -> TeachpadRun {
+    try runTeachpad(arguments)
   }
 
   private func configuration(serial: String) throws -> String {

@@ -1,20 +1,11 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Where the shared model and golden files are: `$TEACHPAD_SHARED`, else
 /// `../shared` beside the repository.
 enum SharedFiles {
-  static let root: URL = {
-    if let path = ProcessInfo.processInfo.environment["TEACHPAD_SHARED"] {
-      return URL(fileURLWithPath: path)
-    }
-    return URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent()  // InferenceTests
-      .deletingLastPathComponent()  // Tests
-      .deletingLastPathComponent()  // repository
-      .deletingLastPathComponent()
-      .appendingPathComponent("shared")
-  }()
+  static let root: URL = SharedFolder.root
 
   static var modelPath: String {
     if let path = ProcessInfo.processInfo.environment["TEACHPAD_MODEL"] {

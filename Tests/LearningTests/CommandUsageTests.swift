@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 /// The split rule and report format of `teachpad eval`, checked through the
@@ -10,19 +11,8 @@ final class CommandUsageTests: XCTestCase {
 
   /// Exit status, standard output and standard error.
   private func runWithOutput(_ arguments: [String]) throws -> (Int32, String, String) {
-    let process = Process()
-    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("teachpad")
-    process.arguments = arguments
-    let errors = Pipe()
-    let output = Pipe()
-    process.standardError = errors
-    process.standardOutput = output
-    try process.run()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-            String(decoding: errorData, as: UTF8.self))
+    let run = try runTeachpad(arguments)
+    return (run.status, run.output, run.errors)
   }
 
   func testEveryCommandPrintsItsUsageForHelp() throws {

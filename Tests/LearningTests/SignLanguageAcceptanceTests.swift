@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The acceptance run, end to end through the `teachpad` binary:
@@ -19,28 +20,14 @@ final class SignLanguageAcceptanceTests: XCTestCase {
     return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
   }
 
-  private var teachpad: URL {
-    Bundle.main.bundleURL.appendingPathComponent("teachpad")
-  }
-
   private func run(_ arguments: [String]) throws -> (Int32, String, String) {
-    let process = Process()
-    process.executableURL = teachpad
-    process.arguments = arguments
-    var environment = ProcessInfo.processInfo.environment
-    environment["TEACHPAD_MODEL"] = environment["TEACHPAD_MODEL"]
-      ?? shared.appendingPathComponent("models/mobilenet_v1_0.25_224_quant.tflite").path
-    process.environment = environment
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-            String(decoding: errorData, as: UTF8.self))
+    var environment: [String: String] = [:]
+    if ProcessInfo.processInfo.environment["TEACHPAD_MODEL"] == nil {
+      environment["TEACHPAD_MODEL"] =
+        shared.appendingPathComponent("models/mobilenet_v1_0.25_224_quant.tflite").path
+    }
+    let run = try runTeachpad(arguments, environment: environment)
+    return (run.status, run.output, run.errors)
   }
 
   private func accuracy(head kind: String) throws -> String {

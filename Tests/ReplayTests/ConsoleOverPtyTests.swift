@@ -1,5 +1,6 @@
 import App
 import Foundation
+import TestSupport
 import XCTest
 
 /// `teachpad console` and `teachpad replay` as built, talking over a real
@@ -7,9 +8,6 @@ import XCTest
 /// the replay (or the test) writes to the slave like a serial port.
 final class ConsoleOverPtyTests: XCTestCase {
   private var scratch: ScratchFolder!
-  private static let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
   override func setUpWithError() throws {
     scratch = try ScratchFolder("console-pty")
   }
@@ -18,49 +16,26 @@ final class ConsoleOverPtyTests: XCTestCase {
     try scratch.remove()
   }
 
-  private var binary: URL {
-    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("teachpad")
-  }
-
   /// A file of `$TEACHPAD_SHARED`, else of `../shared` beside the repository.
   private func sharedFile(_ relative: String) throws -> String {
-    let root = ProcessInfo.processInfo.environment["TEACHPAD_SHARED"].map {
-      URL(fileURLWithPath: $0)
-    } ?? Self.repositoryRoot.appendingPathComponent("../shared")
-    let path = root.appendingPathComponent(relative).standardized.path
-    guard FileManager.default.fileExists(atPath: path) else {
-      XCTFail("\(path) is missing (set TEACHPAD_SHARED)")
-      throw CocoaError(.fileNoSuchFile)
-    }
-    return path
+    try SharedFolder.path(relative)
   }
 
   private func modelPath() throws -> String {
-    if let path = ProcessInfo.processInfo.environment["TEACHPAD_MODEL"], !path.isEmpty {
-      return path
-    }
-    return try sharedFile("models/mobilenet_v1_0.25_224_quant.tflite")
+    try SharedFolder.modelPath()
   }
 
   /// Runs teachpad to the end; standard output and the exit status.
   private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let run = try runTeachpad(arguments)
+    return (run.status, run.output)
   }
 
   /// A headless console on a new pty that stops when the writer hangs up,
   /// and the slave's path.
   private func startConsole() throws -> (Process, Pipe, String) {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = teachpadBinary
     process.arguments = ["console", "--pty", "--headless", "--exit-on-hangup"]
     let pipe = Pipe()
     process.standardOutput = pipe

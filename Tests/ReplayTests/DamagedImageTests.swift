@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Image files that are not whole pictures are refused by name, before any
@@ -6,9 +7,6 @@ import XCTest
 /// or allocating what a forged header claims.
 final class DamagedImageTests: XCTestCase {
   private var scratch: ScratchFolder!
-  private static let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
   override func setUpWithError() throws {
     scratch = try ScratchFolder("damaged-image")
   }
@@ -18,36 +16,19 @@ final class DamagedImageTests: XCTestCase {
   }
 
   private func sharedFile(_ relative: String) throws -> String {
-    let root = ProcessInfo.processInfo.environment["TEACHPAD_SHARED"].map {
-      URL(fileURLWithPath: $0)
-    } ?? Self.repositoryRoot.appendingPathComponent("../shared")
-    let path = root.appendingPathComponent(relative).standardized.path
-    guard FileManager.default.fileExists(atPath: path) else {
-      XCTFail("\(path) is missing (set TEACHPAD_SHARED)")
-      throw CocoaError(.fileNoSuchFile)
-    }
-    return path
+    try SharedFolder.path(relative)
   }
 
   /// `teachpad infer` on `image`: exit status and standard error without
   /// the engine's log lines.
   private func infer(_ image: String) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-      .deletingLastPathComponent().appendingPathComponent("teachpad")
-    process.arguments = [
+    let run = try runTeachpad([
       "infer", "--model", try sharedFile("models/mobilenet_v1_0.25_224_quant.tflite"),
       "--input", image, "--out", scratch.path + "/out.bin",
-    ]
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = Pipe()
-    try process.run()
-    let data = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self).split(separator: "\n")
+    ])
+    let text = run.errors.split(separator: "\n")
       .filter { !$0.hasPrefix("inference:") }.joined(separator: "\n")
-    return (process.terminationStatus, text)
+    return (run.status, text)
   }
 
   private func photo() throws -> Data {
