@@ -23,6 +23,12 @@ inline void store(float *target, Vector value) {
   __builtin_memcpy(target, &value, sizeof value);
 }
 
+/// sum + a * b in one rounding, whatever the optimizer: both widths and
+/// every lane must run the same fused operations.
+inline Vector fused(Vector a, Vector b, Vector sum) {
+  return __builtin_elementwise_fma(a, b, sum);
+}
+
 inline Vector broadcast(float value) {
   Vector result;
 #pragma clang loop unroll(full)
@@ -48,8 +54,8 @@ void forward_strip(const float *weights, int32_t units, int32_t last,
     const float *row = weights + int64_t(features[entry]) * units;
     const Vector value = broadcast(values[entry]);
 #pragma clang loop unroll(full)
-    for (int i = 0; i < N - 1; i++) sums[i] += value * load(row + lanes * i);
-    sums[N - 1] += value * load(row + last);
+    for (int i = 0; i < N - 1; i++) sums[i] = fused(value, load(row + lanes * i), sums[i]);
+    sums[N - 1] = fused(value, load(row + last), sums[N - 1]);
   }
 #pragma clang loop unroll(full)
   for (int i = 0; i < N - 1; i++) store(hidden + lanes * i, sums[i]);
@@ -75,7 +81,7 @@ void gradient_strip(float *gradient, int32_t units, int32_t last,
     for (int i = 0; i < N - 1; i++) sums[i] = load(row + lanes * i);
     sums[N - 1] = load(row + last);
 #pragma clang loop unroll(full)
-    for (int i = 0; i < N; i++) sums[i] += value * deltas[i];
+    for (int i = 0; i < N; i++) sums[i] = fused(value, deltas[i], sums[i]);
 #pragma clang loop unroll(full)
     for (int i = 0; i < N - 1; i++) store(row + lanes * i, sums[i]);
     store(row + last, sums[N - 1]);
@@ -135,7 +141,7 @@ void dense_forward_tile(const float *inputs, int64_t input_stride, const float *
     for (int v = 0; v < NV; v++) {
       const Vector weight = load(weight_row + offsets[v]);
 #pragma clang loop unroll(full)
-      for (int e = 0; e < E; e++) sums[e][v] += values[e] * weight;
+      for (int e = 0; e < E; e++) sums[e][v] = fused(values[e], weight, sums[e][v]);
     }
   }
 #pragma clang loop unroll(full)
@@ -168,7 +174,7 @@ void dense_gradient_tile(const float *inputs, int64_t input_stride, const float 
     for (int v = 0; v < NV; v++) {
       const Vector deltas = load(delta_row + offsets[v]);
 #pragma clang loop unroll(full)
-      for (int f = 0; f < F; f++) sums[f][v] += values[f] * deltas;
+      for (int f = 0; f < F; f++) sums[f][v] = fused(values[f], deltas, sums[f][v]);
     }
   }
 #pragma clang loop unroll(full)

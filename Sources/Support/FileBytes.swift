@@ -2,9 +2,6 @@ import CShims
 
 /// Whole-file reads and crash-safe whole-file writes.
 public enum FileBytes {
-  /// Counts temporary files made by this process (see `writeAtomically`).
-  private static var temporaryCount = 0
-
   /// Reads a whole file of at most `maximumBytes` (EFBIG beyond that, so
   /// /dev/zero or a runaway file cannot eat all memory). Throws the
   /// failing call's errno.
@@ -67,8 +64,7 @@ public enum FileBytes {
     var temporaryPath = ""
     var descriptor: Int32 = -1
     while descriptor < 0 {
-      temporaryCount += 1
-      temporaryPath = "\(path).tmp.\(getpid()).\(temporaryCount)"
+      temporaryPath = "\(path).tmp.\(getpid()).\(shim_next_sequence_number())"
       descriptor = shim_open_mode(temporaryPath, O_WRONLY | O_CREAT | O_EXCL, 0o644)
       if descriptor < 0 {
         let error = SystemError("open")

@@ -26,25 +26,27 @@ final class FileBytesTests: XCTestCase {
     if let failure { throw failure }
   }
 
-  func testFilesAndLinksAtTheOldTemporaryNameAreLeftAlone() throws {
+  func testFilesAndLinksAtTemporaryNamesAreLeftAlone() throws {
     let folder = scratchFolder()
     let target = folder + "/x.head"
     let precious = folder + "/precious.txt"
     try "keep me".write(toFile: precious, atomically: false, encoding: .utf8)
     try FileManager.default.createSymbolicLink(atPath: target + ".tmp",
                                                withDestinationPath: precious)
-    try "also mine".write(toFile: target + ".tmp.\(getpid()).1", atomically: false,
-                          encoding: .utf8)
+    // Names this process could pick next: each is skipped, none is taken.
+    let taken = (1...40).map { target + ".tmp.\(getpid()).\($0)" }
+    for name in taken { try "also mine".write(toFile: name, atomically: false, encoding: .utf8) }
 
     try write("new head", to: target)
 
     XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "new head")
     XCTAssertEqual(try String(contentsOfFile: precious, encoding: .utf8), "keep me")
-    XCTAssertEqual(try String(contentsOfFile: target + ".tmp.\(getpid()).1",
-                              encoding: .utf8), "also mine")
-    let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-    XCTAssertEqual(names, ["precious.txt", "x.head", "x.head.tmp",
-                           "x.head.tmp.\(getpid()).1"])
+    for name in taken {
+      XCTAssertEqual(try String(contentsOfFile: name, encoding: .utf8), "also mine")
+    }
+    let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
+    XCTAssertEqual(names, Set(["precious.txt", "x.head", "x.head.tmp"]
+      + taken.map { String($0.split(separator: "/").last!) }))
   }
 
   func testRepeatedWritesLeaveOnlyTheFile() throws {
@@ -57,9 +59,9 @@ final class FileBytesTests: XCTestCase {
   /// SIGTERM while stop signals are held reaches the process's own handler
   /// only when they are released.
   func testStopSignalsWaitUntilReleased() {
-    Self.received = 0
+    Self.received = []
     let handler: @convention(c) (Int32) -> Void = { number in
-      FileBytesTests.received = number
+      FileBytesTests.received.append(number)
     }
     let previous = signal(SIGTERM, handler)
     defer { signal(SIGTERM, previous) }
@@ -67,12 +69,40 @@ final class FileBytesTests: XCTestCase {
     shim_hold_stop_signals()
     shim_hold_stop_signals()
     raise(SIGTERM)
-    XCTAssertEqual(Self.received, 0, "delivered while held")
+    XCTAssertEqual(Self.received, [], "delivered while held")
     shim_release_stop_signals()
-    XCTAssertEqual(Self.received, 0, "the inner release let it go")
+    XCTAssertEqual(Self.received, [], "the inner release let it go")
     shim_release_stop_signals()
-    XCTAssertEqual(Self.received, SIGTERM)
+    XCTAssertEqual(Self.received, [SIGTERM])
   }
 
-  nonisolated(unsafe) static var received: Int32 = 0
+  /// Two different signals while held both arrive on release; an ignored
+  /// one stays ignored throughout.
+  func testEverySignalHeldArrivesAndIgnoredOnesStayIgnored() {
+    Self.received = []
+    let handler: @convention(c) (Int32) -> Void = { number in
+      FileBytesTests.received.append(number)
+    }
+    let previousInterrupt = signal(SIGINT, handler)
+    let previousTerminate = signal(SIGTERM, handler)
+    let previousHangUp = signal(SIGHUP, SIG_IGN)
+    defer {
+      signal(SIGINT, previousInterrupt)
+      signal(SIGTERM, previousTerminate)
+      signal(SIGHUP, previousHangUp)
+    }
+
+    shim_hold_stop_signals()
+    var current = sigaction()
+    sigaction(SIGHUP, nil, &current)
+    XCTAssertEqual(unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self),
+                   unsafeBitCast(SIG_IGN, to: Int.self), "SIGHUP no longer ignored")
+    raise(SIGTERM)
+    raise(SIGINT)
+    raise(SIGHUP)
+    shim_release_stop_signals()
+    XCTAssertEqual(Self.received, [SIGINT, SIGTERM])
+  }
+
+  nonisolated(unsafe) static var received: [Int32] = []
 }

@@ -13,13 +13,18 @@ int shim_stop_signal(void);
 
 /// Holds SIGINT, SIGTERM and SIGHUP back while a file is replaced: from
 /// here until `shim_release_stop_signals`, such a signal is only recorded
-/// (process-wide, whichever thread it reaches). Calls nest; the outermost
+/// (process-wide, whichever thread it reaches; an ignored one stays
+/// ignored). Calls nest and may come from several threads; the outermost
 /// pair counts.
 void shim_hold_stop_signals(void);
 
-/// Puts the handlers back as they were and, if a stop signal came while
-/// they were held, raises it again now, so the process stops (or its own
-/// handler runs) after the file is in place, not halfway.
+/// Puts the handlers back as they were and raises again, once each, every
+/// stop signal that came while they were held, so the process stops (or
+/// its own handler runs) after the file is in place, not halfway.
 void shim_release_stop_signals(void);
+
+/// A number no earlier call in this process returned (from 1), for
+/// temporary file names; safe from any thread.
+long shim_next_sequence_number(void);
 
 #endif
