@@ -5,19 +5,74 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+int shim_cpu_max_limit(const char *text) {
+  long long quota = 0, period = 0;
+  if (text == NULL || sscanf(text, "%lld %lld", &quota, &period) != 2) return 0;
+  if (quota <= 0 || period <= 0) return 0;
+  long long limit = (quota + period - 1) / period;
+  return limit > 4096 ? 4096 : (int)limit;
+}
+
+/// The tightest cgroup v2 CPU quota on the way from this process's cgroup
+/// up to the root, rounded up to whole processors; 0 when there is none.
+static int cgroup_processor_limit(void) {
+  FILE *groups = fopen("/proc/self/cgroup", "r");
+  if (groups == NULL) return 0;
+  char line[4096];
+  char path[4096] = "";
+  while (fgets(line, sizeof line, groups) != NULL) {
+    if (strncmp(line, "0::", 3) == 0) {
+      snprintf(path, sizeof path, "%s", line + 3);
+      path[strcspn(path, "\n")] = 0;
+      break;
+    }
+  }
+  fclose(groups);
+  if (path[0] != '/') return 0;
+  int tightest = 0;
+  while (1) {
+    char file[4200];
+    snprintf(file, sizeof file, "/sys/fs/cgroup%s/cpu.max", strcmp(path, "/") == 0 ? "" : path);
+    FILE *limit_file = fopen(file, "r");
+    if (limit_file != NULL) {
+      char text[128] = "";
+      if (fgets(text, sizeof text, limit_file) != NULL) {
+        int limit = shim_cpu_max_limit(text);
+        if (limit > 0 && (tightest == 0 || limit < tightest)) tightest = limit;
+      }
+      fclose(limit_file);
+    }
+    char *slash = strrchr(path, '/');
+    if (slash == NULL || slash == path) {
+      if (strcmp(path, "/") == 0) break;
+      strcpy(path, "/");
+      continue;
+    }
+    *slash = 0;
+  }
+  return tightest;
+}
+
 int shim_processor_count(void) {
   // The processors this process may run on (taskset, a unit's
-  // CPUAffinity, a container's cpuset), else every online one.
+  // CPUAffinity, a container's cpuset), else every online one; then no
+  // more than its cgroup's CPU quota (a unit's CPUQuota, docker --cpus).
+  int count = 0;
   cpu_set_t allowed;
-  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 0) {
-    return CPU_COUNT(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) count = CPU_COUNT(&allowed);
+  if (count < 1) {
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    count = online < 1 ? 1 : (int)online;
   }
-  long count = sysconf(_SC_NPROCESSORS_ONLN);
-  return count < 1 ? 1 : (int)count;
+  int quota = cgroup_processor_limit();
+  if (quota > 0 && quota < count) count = quota;
+  return count;
 }
 
 struct thread_start {

@@ -36,8 +36,9 @@ struct ImageSelection {
   init(_ options: inout Options) throws(UsageError) {
     folder = try options.required("data")
     if let list = options.string("classes") {
-      let names = list.split(separator: ",").map(String.init)
-      guard !names.isEmpty, Set(names).count == names.count else {
+      let names = list.split(separator: ",", omittingEmptySubsequences: false)
+        .map(String.init)
+      guard !names.contains(""), Set(names).count == names.count else {
         throw UsageError(message:
           "option --classes: expected distinct labels like 0,1,2,5, got '\(list)'")
       }

@@ -62,8 +62,10 @@ enum SessionCommand {
         + "not a teachpad session (move it away first)")
     }
 
-    let classes = classList.split(separator: ",").map(String.init)
-    guard classes.count >= 2, classes.count <= 4, Set(classes).count == classes.count else {
+    let classes = classList.split(separator: ",", omittingEmptySubsequences: false)
+      .map(String.init)
+    guard classes.count >= 2, classes.count <= 4, !classes.contains(""),
+          Set(classes).count == classes.count else {
       throw UsageError(message: "option --classes: expected two to four distinct labels "
         + "like 0,1,2,5 (UP, DOWN, LEFT, RIGHT), got '\(classList)'")
     }

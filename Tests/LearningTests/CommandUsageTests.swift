@@ -95,6 +95,17 @@ final class CommandUsageTests: XCTestCase {
     XCTAssertEqual(try String(contentsOfFile: notes, encoding: .utf8), "mine")
   }
 
+  /// An empty label between commas is a mistake, not a way to skip one.
+  func testEmptyClassNameIsAUsageError() throws {
+    for list in ["0,,1", ",0,1", "0,1,", ""] {
+      let (status, errors) = try run(["train", "--data", "/nonexistent", "--out", "/tmp/h",
+                                      "--classes", list])
+      XCTAssertEqual(status, 2, list)
+      XCTAssertEqual(errors, "teachpad: option --classes: expected distinct labels like "
+                     + "0,1,2,5, got '\(list)'\n", list)
+    }
+  }
+
   func testSplitNeedsTrainOrTest() throws {
     let (status, errors) = try run(["eval", "--data", "/nonexistent", "--head", "h",
                                     "--split", "both"])

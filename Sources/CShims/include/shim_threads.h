@@ -8,8 +8,12 @@
 #include <stdint.h>
 
 /// Number of processors this process may run on (its affinity mask, else
-/// every online one), at least 1.
+/// every online one), no more than its cgroup's CPU quota, at least 1.
 int shim_processor_count(void);
+
+/// Whole processors that a cgroup v2 `cpu.max` text ("QUOTA PERIOD")
+/// allows, rounded up; 0 for "max" or anything unreadable.
+int shim_cpu_max_limit(const char *text);
 
 /// Starts a joinable thread running `body(context)`. Returns 0 or an errno.
 int shim_thread_start(pthread_t *thread, void (*body)(void *), void *context);
