@@ -70,8 +70,3 @@ void shim_release_stop_signals(void) {
     if (raise_now[index]) raise(held_numbers[index]);
   }
 }
-
-long shim_next_sequence_number(void) {
-  static long counter = 0;
-  return __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
-}

@@ -112,3 +112,8 @@ void shim_wake_all(int64_t *cell) {
   syscall(SYS_futex, (int32_t *)cell, FUTEX_WAKE_PRIVATE, INT_MAX, NULL,
           NULL, 0);
 }
+
+long shim_next_sequence_number(void) {
+  static long counter = 0;
+  return __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+}

@@ -32,6 +32,10 @@
 namespace {
 
 constexpr int32_t block = HEADMATH_FEATURE_BLOCK;
+// Rows of dense features per pass: 64 rows of weights or gradient (25.6 KB
+// at 100 units) stay in the level-1 cache while every tile of the batch
+// uses them (32 rows measured a little slower).
+constexpr int32_t denseBlock = 64;
 
 inline int32_t share(int32_t count, int32_t parts, int32_t part) {
   return int32_t(int64_t(count) * part / parts);
@@ -50,6 +54,31 @@ double adam_correction(float beta1, float beta2, int64_t step) {
 inline void add_scaled(float *__restrict target, const float *__restrict source,
                        float scale, int32_t count) {
   for (int32_t index = 0; index < count; index++) target[index] += scale * source[index];
+}
+
+/// One part of the gradient and Adam step: the training rows first ..< end
+/// of a dense block of denseBlock rows (sparse_block -1) or of sparse block
+/// `sparse_block` (HEADMATH_FEATURE_BLOCK rows). Part p is dense block p
+/// while there are dense blocks, then the sparse blocks in order.
+struct StepPart {
+  int32_t first;
+  int32_t end;
+  int32_t sparse_block;
+};
+
+inline int32_t dense_block_count(const headmath_training_batch *batch) {
+  return (batch->dense_count + denseBlock - 1) / denseBlock;
+}
+
+inline StepPart step_part_at(const headmath_training_batch *batch, int32_t part) {
+  const int32_t dense_blocks = dense_block_count(batch);
+  if (part < dense_blocks) {
+    const int32_t first = part * denseBlock;
+    return StepPart{first, std::min(batch->dense_count, first + denseBlock), -1};
+  }
+  const int32_t first = batch->dense_count + (part - dense_blocks) * block;
+  return StepPart{first, std::min(batch->feature_count, first + block),
+                  part - dense_blocks};
 }
 
 /// The start of the forward pass of batch rows first_row ..< end_row:
@@ -182,9 +211,7 @@ extern "C" void headmath_training_first_layer_step(
     const float *hidden_delta, int32_t units, float *weights, float *first_moment,
     float *second_moment, float learning_rate, float beta1, float beta2, float epsilon,
     int64_t step, float *gradient_scratch, headmath_workers *workers) {
-  const int32_t dense = batch->dense_count;
-  const int32_t dense_blocks = (dense + lanes8::denseBlock - 1) / lanes8::denseBlock;
-  const int32_t parts = dense_blocks + sparse_block_count(batch);
+  const int32_t parts = dense_block_count(batch) + sparse_block_count(batch);
   const float rate = float(double(learning_rate) * adam_correction(beta1, beta2, step));
   const float keep1 = 1 - beta1;
   const float keep2 = 1 - beta2;
@@ -193,35 +220,23 @@ extern "C" void headmath_training_first_layer_step(
   std::atomic<int32_t> next{0};
   run_on_workers(workers, [&](int32_t thread) {
     float *gradient = gradient_scratch + int64_t(thread) * block * units;
-    for (int32_t part = next++; part < parts; part = next++) {
-      const bool isDense = part < dense_blocks;
-      const int32_t first_dense_block = isDense ? part : 0;
-      const int32_t end_dense_block = isDense ? part + 1 : 0;
-      const int32_t first_block = isDense ? 0 : part - dense_blocks;
-      const int32_t end_block = isDense ? 0 : part - dense_blocks + 1;
+    for (int32_t index = next++; index < parts; index = next++) {
+      const StepPart part = step_part_at(batch, index);
 #if defined(__x86_64__)
       if (batch->wide_vectors && units >= lanes16::lanes) {
-        lanes16::step_blocks(batch, dense_inputs, hidden_delta, units, weights,
-                             first_moment, second_moment, rate, keep1, keep2, epsilon,
-                             gradient, first_dense_block, end_dense_block, first_block,
-                             end_block);
+        lanes16::step_part(batch, dense_inputs, hidden_delta, units, weights, first_moment,
+                           second_moment, rate, keep1, keep2, epsilon, gradient, part);
         continue;
       }
 #endif
       if (units >= lanes8::lanes) {
-        lanes8::step_blocks(batch, dense_inputs, hidden_delta, units, weights,
-                            first_moment, second_moment, rate, keep1, keep2, epsilon,
-                            gradient, first_dense_block, end_dense_block, first_block,
-                            end_block);
-        continue;
+        lanes8::step_part(batch, dense_inputs, hidden_delta, units, weights, first_moment,
+                          second_moment, rate, keep1, keep2, epsilon, gradient, part);
+      } else {
+        step_rows_plain(batch, dense_inputs, hidden_delta, units, weights, first_moment,
+                        second_moment, rate, keep1, keep2, epsilon, gradient, part.first,
+                        part.end);
       }
-      // Plain loops over the part's rows, cut as the vector kernels cut them.
-      const int32_t first = isDense ? part * lanes8::denseBlock
-                                    : dense + (part - dense_blocks) * block;
-      const int32_t end = isDense ? std::min(dense, first + lanes8::denseBlock)
-                                  : std::min(batch->feature_count, first + block);
-      step_rows_plain(batch, dense_inputs, hidden_delta, units, weights, first_moment,
-                      second_moment, rate, keep1, keep2, epsilon, gradient, first, end);
     }
   });
 }

@@ -8,7 +8,8 @@
 //
 // Not a header of its own: no include guard, meant to be included more than
 // once. Before including: FIRST_LAYER_LANES (8 or 16), and the namespace's
-// helpers (block, sparse_block_count, start_rows) visible.
+// helpers (block, denseBlock, sparse_block_count, start_rows, StepPart)
+// visible.
 
 constexpr int32_t lanes = FIRST_LAYER_LANES;
 typedef float Vector __attribute__((vector_size(4 * FIRST_LAYER_LANES)));
@@ -111,10 +112,7 @@ inline int32_t strip_width(int32_t units, int32_t start) {
   return units - start > widestStrip ? widestStrip - lanes : units - start;
 }
 
-// Dense tiles. Rows of dense features per pass: 64 rows of weights or
-// gradient (25.6 KB at 100 units) stay in the level-1 cache while every
-// tile of the batch uses them (32 rows measured a little slower).
-constexpr int32_t denseBlock = 64;
+// Dense tiles, over blocks of denseBlock rows (FirstLayer.cpp).
 constexpr int32_t tileRows = 3;
 constexpr int32_t tileVectors = 4;
 
@@ -308,55 +306,35 @@ void forward_rows(const headmath_training_batch *batch, const float *weights,
   }
 }
 
-/// The gradient and Adam step of the dense blocks first_dense_block ..<
-/// end_dense_block and the sparse blocks first_block ..< end_block (see
-/// headmath_training_first_layer_step; units >= lanes).
-void step_blocks(const headmath_training_batch *batch, const float *dense_inputs,
-                 const float *hidden_delta, int32_t units, float *weights,
-                 float *first_moment, float *second_moment, float rate, float keep1,
-                 float keep2, float epsilon, float *gradient,
-                 int32_t first_dense_block, int32_t end_dense_block,
-                 int32_t first_block, int32_t end_block) {
+/// The gradient and Adam step of one part (see StepPart; units >= lanes).
+void step_part(const headmath_training_batch *batch, const float *dense_inputs,
+               const float *hidden_delta, int32_t units, float *weights,
+               float *first_moment, float *second_moment, float rate, float keep1,
+               float keep2, float epsilon, float *gradient, const StepPart &part) {
   const int32_t count = batch->selection_count;
-  const int32_t dense = batch->dense_count;
-  const int32_t blocks = sparse_block_count(batch);
-
-  // Dense rows, block by block: gradient, then Adam while it is cached.
-  for (int32_t block_index = first_dense_block; block_index < end_dense_block;
-       block_index++) {
-    const int32_t first = block_index * denseBlock;
-    const int32_t end = std::min(dense, first + denseBlock);
-    dense_gradient(dense_inputs, dense, hidden_delta, units, count, first, end, gradient);
-    const int64_t offset = int64_t(first) * units;
-    adam_range(weights + offset, first_moment + offset, second_moment + offset, gradient,
-               int64_t(end - first) * units, rate, keep1, keep2, epsilon);
-  }
-
-  // Sparse rows, block by block.
-  for (int32_t block_index = first_block; block_index < end_block; block_index++) {
-    const int32_t first = dense + block_index * block;
-    const int32_t end_feature = std::min(batch->feature_count, first + block);
-    const int64_t size = int64_t(end_feature - first) * units;
-    std::fill(gradient, gradient + size, 0.0f);
-
+  if (part.sparse_block < 0) {
+    dense_gradient(dense_inputs, batch->dense_count, hidden_delta, units, count,
+                   part.first, part.end, gradient);
+  } else {
     // The gradient of this block's rows, example by example.
+    const int32_t blocks = sparse_block_count(batch);
+    std::fill(gradient, gradient + int64_t(part.end - part.first) * units, 0.0f);
     for (int32_t row = 0; row < count; row++) {
       const int32_t *starts =
           batch->block_starts + int64_t(batch->selection[row]) * (blocks + 1);
-      const int32_t begin = starts[block_index];
-      const int32_t end = starts[block_index + 1];
+      const int32_t begin = starts[part.sparse_block];
+      const int32_t end = starts[part.sparse_block + 1];
       const float *delta = hidden_delta + int64_t(row) * units;
       for (int32_t start = 0, width = 0; start < units; start += width) {
         width = strip_width(units, start);
         gradientStrips[(width + lanes - 1) / lanes - 1](
-            gradient + start, units, width - lanes, first, batch->features,
+            gradient + start, units, width - lanes, part.first, batch->features,
             batch->values, begin, end, delta + start);
       }
     }
-
-    // Adam on the block's rows while they are in the cache.
-    const int64_t offset = int64_t(first) * units;
-    adam_range(weights + offset, first_moment + offset, second_moment + offset, gradient,
-               size, rate, keep1, keep2, epsilon);
   }
+  // Adam on the part's rows while they are in the cache.
+  const int64_t offset = int64_t(part.first) * units;
+  adam_range(weights + offset, first_moment + offset, second_moment + offset, gradient,
+             int64_t(part.end - part.first) * units, rate, keep1, keep2, epsilon);
 }

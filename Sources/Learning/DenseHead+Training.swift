@@ -215,7 +215,7 @@ struct DenseTrainer {
   var threadCount: Int {
     get { workers.count }
     set {
-      workers = TrainingWorkers(threadCount: isReference ? 1 : min(max(newValue, 1), 16))
+      workers = TrainingWorkers(threadCount: isReference ? 1 : newValue)
       sizeScratch()
     }
   }
@@ -230,7 +230,7 @@ struct DenseTrainer {
     self.head = head
     self.isReference = isReference
     self.batchCapacity = batchCapacity
-    let workers = TrainingWorkers(threadCount: isReference ? 1 : min(max(threadCount, 1), 16))
+    let workers = TrainingWorkers(threadCount: isReference ? 1 : threadCount)
     self.workers = workers
     // Each path builds only its own examples: the other gets an empty set.
     let empty = ActivationDataset(shape: dataset.shape, classCount: dataset.classCount,
@@ -421,8 +421,11 @@ final class TrainingWorkers {
   /// Threads that run, the calling one included.
   var count: Int { Int(headmath_workers_count(pointer)) }
 
+  /// `threadCount` threads, the calling one included, at most
+  /// HEADMATH_MAXIMUM_THREADS.
   init(threadCount: Int) {
-    pointer = threadCount > 1 ? headmath_workers_start(Int32(threadCount)) : nil
+    let count = min(threadCount, Int(HEADMATH_MAXIMUM_THREADS))
+    pointer = count > 1 ? headmath_workers_start(Int32(count)) : nil
   }
 
   deinit {

@@ -23,8 +23,4 @@ void shim_hold_stop_signals(void);
 /// its own handler runs) after the file is in place, not halfway.
 void shim_release_stop_signals(void);
 
-/// A number no earlier call in this process returned (from 1), for
-/// temporary file names; safe from any thread.
-long shim_next_sequence_number(void);
-
 #endif

@@ -15,6 +15,10 @@ int shim_processor_count(void);
 /// allows, rounded up; 0 for "max" or anything unreadable.
 int shim_cpu_max_limit(const char *text);
 
+/// A number no earlier call in this process returned (from 1), for
+/// temporary file names; safe from any thread.
+long shim_next_sequence_number(void);
+
 /// Starts a joinable thread running `body(context)`. Returns 0 or an errno.
 int shim_thread_start(pthread_t *thread, void (*body)(void *), void *context);
 int shim_thread_join(pthread_t thread);
