@@ -5,12 +5,12 @@
 ///     activations   exampleCount x height*width*channels bytes
 extension ActivationDataset {
   static let fileMagic: StaticString = "TPDS"
+  static let fileVersion = 1
 
   /// Throws what `save(path:)` would refuse at `path`.
   public static func checkReplaceable(path: String) throws(LearningError) {
     try BinaryFile.checkReplaceable(path: path, magic: fileMagic)
   }
-  static let fileVersion = 1
 
   /// Writes the dataset crash-safely to `path`.
   public func save(path: String) throws(LearningError) {
