@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <vector>
 
 namespace {
 
@@ -248,22 +249,55 @@ extern "C" void headmath_count_nonzero(const uint8_t *activation, int32_t count,
 
 namespace {
 
-/// Calls body(example, feature, byte) for each nonzero byte of an
-/// activation, in feature order, skipping zero bytes eight at a time (most
-/// are zero).
-template <typename Body>
-inline void each_nonzero(const uint8_t *activation, int32_t count, const Body &body) {
-  int32_t feature = 0;
-  for (; feature + 8 <= count; feature += 8) {
-    uint64_t word;
-    __builtin_memcpy(&word, activation + feature, sizeof word);
-    if (word == 0) continue;
-    for (int32_t lane = 0; lane < 8; lane++) {
-      if (activation[feature + lane] != 0) body(feature + lane, activation[feature + lane]);
+constexpr uint64_t lowSevenBits = 0x7F7F7F7F7F7F7F7Full;
+constexpr uint64_t highBits = 0x8080808080808080ull;
+
+/// 0x80 in each nonzero byte of `word`, 0 in the others (no carry crosses
+/// a byte: 0x7F + 0x7F < 0x100).
+inline uint64_t nonzero_bytes(uint64_t word) {
+  return (((word & lowSevenBits) + lowSevenBits) | word) & highBits;
+}
+
+/// What a layout pass needs of `rows`, made once per pass: per word of 8
+/// features, 0x80 in the byte of each feature with a sparse row; and the
+/// feature of each dense row.
+struct LayoutRows {
+  std::vector<uint64_t> sparse_words;
+  std::vector<int32_t> dense_features;
+
+  LayoutRows(const int32_t *rows, int32_t feature_total, int32_t dense_count)
+      : sparse_words(size_t(feature_total / 8), 0), dense_features(size_t(dense_count), 0) {
+    for (int32_t feature = 0; feature < feature_total; feature++) {
+      const int32_t row = rows[feature];
+      if (row >= dense_count && feature / 8 < int32_t(sparse_words.size())) {
+        sparse_words[size_t(feature / 8)] |= uint64_t(0x80) << (8 * (feature % 8));
+      }
+      if (row >= 0 && row < dense_count) dense_features[size_t(row)] = feature;
     }
   }
-  for (; feature < count; feature++) {
-    if (activation[feature] != 0) body(feature, activation[feature]);
+};
+
+/// Calls body(feature, byte) for each nonzero byte of an activation whose
+/// feature has a sparse row, in feature order: eight bytes at a time, one
+/// step per such byte (no branch per byte; most are zero).
+template <typename Body>
+inline void each_sparse_nonzero(const uint8_t *activation, int32_t count,
+                                const int32_t *rows, int32_t dense_count,
+                                const LayoutRows &layout, const Body &body) {
+  const int32_t words = int32_t(layout.sparse_words.size());
+  for (int32_t word_index = 0; word_index < words; word_index++) {
+    uint64_t word;
+    __builtin_memcpy(&word, activation + int64_t(word_index) * 8, sizeof word);
+    for (uint64_t bits = nonzero_bytes(word) & layout.sparse_words[size_t(word_index)];
+         bits != 0; bits &= bits - 1) {
+      const int32_t feature = word_index * 8 + __builtin_ctzll(bits) / 8;
+      body(feature, activation[feature]);
+    }
+  }
+  for (int32_t feature = words * 8; feature < count; feature++) {
+    if (activation[feature] != 0 && rows[feature] >= dense_count) {
+      body(feature, activation[feature]);
+    }
   }
 }
 
@@ -290,10 +324,20 @@ extern "C" void headmath_layout_count(const uint8_t *activations, int32_t exampl
                                       int32_t feature_total, const int32_t *rows,
                                       int32_t dense_count, int32_t *entry_counts,
                                       headmath_workers *workers) {
+  const LayoutRows layout(rows, feature_total, dense_count);
   each_example(example_count, workers, [&](int32_t example) {
+    const uint8_t *activation = activations + int64_t(example) * feature_total;
+    const int32_t words = int32_t(layout.sparse_words.size());
     int32_t found = 0;
-    each_nonzero(activations + int64_t(example) * feature_total, feature_total,
-                 [&](int32_t feature, uint8_t) { found += rows[feature] >= dense_count; });
+    for (int32_t word_index = 0; word_index < words; word_index++) {
+      uint64_t word;
+      __builtin_memcpy(&word, activation + int64_t(word_index) * 8, sizeof word);
+      found += __builtin_popcountll(nonzero_bytes(word) &
+                                    layout.sparse_words[size_t(word_index)]);
+    }
+    for (int32_t feature = words * 8; feature < feature_total; feature++) {
+      found += activation[feature] != 0 && rows[feature] >= dense_count;
+    }
     entry_counts[example] = found;
   });
 }
@@ -306,28 +350,28 @@ extern "C" void headmath_layout_fill(const uint8_t *activations, int32_t example
                                      float *values, int32_t *block_starts,
                                      headmath_workers *workers) {
   const int32_t blocks = (feature_count - dense_count + block - 1) / block;
+  const LayoutRows layout(rows, feature_total, dense_count);
   each_example(example_count, workers, [&](int32_t example) {
+    const uint8_t *activation = activations + int64_t(example) * feature_total;
     uint8_t *dense = dense_bytes + int64_t(example) * dense_count;
+    for (int32_t row = 0; row < dense_count; row++) {
+      dense[row] = activation[layout.dense_features[size_t(row)]];
+    }
     int32_t *starts = block_starts + int64_t(example) * (blocks + 1);
     int32_t entry = first_entries[example];
     int32_t block_index = 0;
     starts[0] = entry;
-    each_nonzero(activations + int64_t(example) * feature_total, feature_total,
-                 [&](int32_t feature, uint8_t byte) {
-                   const int32_t row = rows[feature];
-                   if (row < 0) return;
-                   if (row < dense_count) {
-                     dense[row] = byte;
-                     return;
-                   }
-                   // Sparse rows increase with the feature, so blocks only
-                   // move forward; the ones passed over are empty.
-                   const int32_t entry_block = (row - dense_count) / block;
-                   while (block_index < entry_block) starts[++block_index] = entry;
-                   features[entry] = uint16_t(row);
-                   values[entry] = scale * float(byte);
-                   entry++;
-                 });
+    each_sparse_nonzero(activation, feature_total, rows, dense_count, layout,
+                        [&](int32_t feature, uint8_t byte) {
+                          const int32_t row = rows[feature];
+                          // Sparse rows increase with the feature, so blocks
+                          // only move forward; the ones passed over are empty.
+                          const int32_t entry_block = (row - dense_count) / block;
+                          while (block_index < entry_block) starts[++block_index] = entry;
+                          features[entry] = uint16_t(row);
+                          values[entry] = scale * float(byte);
+                          entry++;
+                        });
     while (block_index < blocks) starts[++block_index] = entry;
   });
 }

@@ -57,16 +57,28 @@ public struct SeededRandom: RandomNumberGenerator {
   /// (the truncated normal of Keras's initializers): up to two draws from
   /// each 64-bit word of this stream (see `headmath_truncated_normals`).
   public mutating func fillTruncatedNormal(_ values: inout [Float], deviation: Float) {
-    var words = [UInt64](repeating: 0, count: 512)
-    var draws = [Float](repeating: 0, count: 2 * words.count)
+    // 512 words per call, whatever is left to fill: the stream after the
+    // fill (the next layer's weights, the shuffles) depends on it.
+    let wordCount = 512
+    var words = [UInt64](repeating: 0, count: wordCount)
+    var draws = [Float](repeating: 0, count: 2 * wordCount)
     var filled = 0
-    while filled < values.count {
-      for index in words.indices { words[index] = next() }
-      let made = Int(headmath_truncated_normals(words, Int32(words.count), deviation,
-                                                &draws))
-      let taken = min(made, values.count - filled)
-      values.replaceSubrange(filled..<(filled + taken), with: draws[0..<taken])
-      filled += taken
+    values.withUnsafeMutableBufferPointer { target in
+      words.withUnsafeMutableBufferPointer { words in
+        draws.withUnsafeMutableBufferPointer { draws in
+          guard let wordBase = words.baseAddress, let drawBase = draws.baseAddress,
+            let targetBase = target.baseAddress
+          else { return }
+          while filled < target.count {
+            for index in 0..<wordCount { wordBase[index] = next() }
+            let made = Int(headmath_truncated_normals(wordBase, Int32(wordCount), deviation,
+                                                      drawBase))
+            let taken = min(made, target.count - filled)
+            (targetBase + filled).update(from: drawBase, count: taken)
+            filled += taken
+          }
+        }
+      }
     }
   }
 

@@ -104,6 +104,30 @@ final class DenseHeadTests: XCTestCase {
     XCTAssertEqual(layout.blockStarts, [0, 0, 0, 0, 0, 1, 1, 1])
   }
 
+  /// 21 features: the layout reads eight at a time (features 0 to 15) and
+  /// the last 5 one by one; dense and sparse features in both parts.
+  /// Features 1, 4, 9 and 20 are dense (2 or more of 4 examples), 7, 12,
+  /// 17, 18 and 19 sparse, the rest left out.
+  func testTrainingLayoutReadsWordsAndTheTail() {
+    let shape = ActivationShape(height: 1, width: 1, channels: 21)
+    let dataset = ActivationDataset(shape: shape, classCount: 2, capacity: 4)
+    func example(_ bytes: [Int: UInt8]) -> [UInt8] {
+      (0..<21).map { bytes[$0] ?? 0 }
+    }
+    add(dataset, example([1: 10, 4: 20, 9: 30, 18: 40, 20: 50]), label: 0)
+    add(dataset, example([1: 11, 9: 31, 17: 41]), label: 1)
+    add(dataset, example([4: 21, 12: 60, 20: 51]), label: 0)
+    add(dataset, example([1: 12, 7: 70, 19: 80]), label: 1)
+    let layout = TrainingLayout(dataset, scale: 0.5, denseShare: 0.5)
+    XCTAssertEqual(layout.order, [1, 4, 9, 20, 7, 12, 17, 18, 19])
+    XCTAssertEqual(layout.denseCount, 4)
+    XCTAssertEqual(layout.denseBytes,
+                   [10, 20, 30, 50, 11, 0, 31, 0, 0, 21, 0, 51, 12, 0, 0, 0])
+    XCTAssertEqual(layout.features, [7, 6, 5, 4, 8])
+    XCTAssertEqual(layout.values, [20, 20.5, 30, 35, 40])
+    XCTAssertEqual(layout.blockStarts, [0, 1, 1, 2, 2, 3, 3, 5])
+  }
+
   /// The training layout against the reference path (the plain loops over
   /// each example's entries in the same training order), for 5 units (the
   /// plain loops): the default dense share on one thread and on three

@@ -127,7 +127,7 @@ void headmath_layout_count(const uint8_t *activations, int32_t example_count,
                            headmath_workers *workers);
 
 /// Filling: each example's dense bytes (`dense_count` per example, into
-/// `dense_bytes` zeroed by the caller), its nonzero sparse entries from
+/// `dense_bytes`, zeros included), its nonzero sparse entries from
 /// `first_entries[e]` on (rows in increasing order, values `scale` times
 /// the byte) and where each sparse block starts (blocks + 1 positions per
 /// example, blocks = ceil((feature_count - dense_count) /
