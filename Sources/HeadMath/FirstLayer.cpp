@@ -375,3 +375,41 @@ extern "C" void headmath_layout_fill(const uint8_t *activations, int32_t example
     while (block_index < blocks) starts[++block_index] = entry;
   });
 }
+
+namespace {
+
+/// Runs body(first, end) on each thread's share of 0 ..< count.
+template <typename Body>
+void each_share(int64_t count, headmath_workers *workers, const Body &body) {
+  const int32_t threads = headmath_workers_count(workers);
+  run_on_workers(workers, [&](int32_t thread) {
+    body(count * thread / threads, count * (thread + 1) / threads);
+  });
+}
+
+}  // namespace
+
+extern "C" void headmath_zero(float *target, int64_t count, headmath_workers *workers) {
+  each_share(count, workers,
+             [&](int64_t first, int64_t end) { std::fill(target + first, target + end, 0.0f); });
+}
+
+extern "C" void headmath_gather_rows(const float *source, const int32_t *order,
+                                     int32_t row_count, int32_t units, float *target,
+                                     headmath_workers *workers) {
+  each_share(row_count, workers, [&](int64_t first, int64_t end) {
+    for (int64_t row = first; row < end; row++) {
+      std::copy_n(source + int64_t(order[row]) * units, units, target + row * units);
+    }
+  });
+}
+
+extern "C" void headmath_scatter_rows(const float *source, const int32_t *order,
+                                      int32_t row_count, int32_t units, float *target,
+                                      headmath_workers *workers) {
+  each_share(row_count, workers, [&](int64_t first, int64_t end) {
+    for (int64_t row = first; row < end; row++) {
+      std::copy_n(source + row * units, units, target + int64_t(order[row]) * units);
+    }
+  });
+}

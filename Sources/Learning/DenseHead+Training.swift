@@ -244,17 +244,15 @@ struct DenseTrainer {
     labels = (0..<dataset.count).map { Int32(dataset.label(at: $0)) }
 
     let units = head.units
-    var trainingWeights = [Float](repeating: 0, count: layout.featureCount * units)
-    head.firstWeights.withUnsafeBufferPointer { source in
-      trainingWeights.withUnsafeMutableBufferPointer { target in
-        for (row, feature) in layout.order.enumerated() {
-          guard let from = source.baseAddress, let to = target.baseAddress else { break }
-          (to + row * units).update(from: from + Int(feature) * units, count: units)
-        }
-      }
+    // The large arrays are written by the training threads, which take
+    // their first touch (page faults) in parallel.
+    self.trainingWeights = [Float](unsafeUninitializedCapacity: layout.featureCount * units) {
+      buffer, initialized in
+      headmath_gather_rows(head.firstWeights, layout.order, Int32(layout.featureCount),
+                           Int32(units), buffer.baseAddress, workers.pointer)
+      initialized = buffer.count
     }
     self.layout = layout
-    self.trainingWeights = trainingWeights
 
     let examples = batchCapacity + 1
     hidden = [Float](repeating: 0, count: examples * units)
@@ -266,11 +264,12 @@ struct DenseTrainer {
       repeating: 0, count: isReference ? head.firstWeights.count : 0)
     firstBiasGradient = [Float](repeating: 0, count: head.firstBias.count)
     secondWeightsGradient = [Float](repeating: 0, count: head.secondWeights.count)
-    firstWeightsMoments = AdamMoments(
-      count: isReference ? head.firstWeights.count : trainingWeights.count)
+    firstWeightsMoments = isReference
+      ? AdamMoments(count: head.firstWeights.count)
+      : AdamMoments(zeros: trainingWeights.count, workers: workers)
     firstBiasMoments = AdamMoments(count: head.firstBias.count)
     secondWeightsMoments = AdamMoments(count: head.secondWeights.count)
-    denseInputs = [Float](repeating: 0, count: examples * layout.denseCount)
+    denseInputs = zeros(examples * layout.denseCount, workers: workers)
     sizeScratch()
   }
 
@@ -354,15 +353,16 @@ struct DenseTrainer {
   /// reference path trains the head's weights in place).
   func storeFirstLayer() {
     guard !isReference else { return }
-    let units = head.units
-    trainingWeights.withUnsafeBufferPointer { source in
-      head.firstWeights.withUnsafeMutableBufferPointer { target in
-        for (row, feature) in layout.order.enumerated() {
-          guard let from = source.baseAddress, let to = target.baseAddress else { break }
-          (to + Int(feature) * units).update(from: from + row * units, count: units)
-        }
-      }
-    }
+    headmath_scatter_rows(trainingWeights, layout.order, Int32(layout.featureCount),
+                          Int32(head.units), &head.firstWeights, workers.pointer)
+  }
+}
+
+/// `count` zeros written by the training threads (see `headmath_zero`).
+func zeros(_ count: Int, workers: TrainingWorkers) -> [Float] {
+  [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+    headmath_zero(buffer.baseAddress, Int64(count), workers.pointer)
+    initialized = count
   }
 }
 
@@ -379,6 +379,12 @@ public struct AdamMoments {
   public init(count: Int) {
     mean = [Float](repeating: 0, count: count)
     squareMean = mean
+  }
+
+  /// Zero moments written by the training threads.
+  init(zeros count: Int, workers: TrainingWorkers) {
+    mean = Learning.zeros(count, workers: workers)
+    squareMean = Learning.zeros(count, workers: workers)
   }
 
   /// Moves `parameters` one step against `gradients`; `step` counts from 1.

@@ -139,6 +139,20 @@ void headmath_layout_fill(const uint8_t *activations, int32_t example_count,
                           uint16_t *features, float *values, int32_t *block_starts,
                           headmath_workers *workers);
 
+/// target[0 ..< count] = 0, each thread of `workers` (NULL: the caller
+/// alone) zeroing a share: the first touch of new memory is its page
+/// faults, and the threads take them in parallel.
+void headmath_zero(float *target, int64_t count, headmath_workers *workers);
+
+/// Row r of `target` = row order[r] of `source` (`units` floats per row),
+/// r < row_count, the threads taking shares of the rows.
+void headmath_gather_rows(const float *source, const int32_t *order, int32_t row_count,
+                          int32_t units, float *target, headmath_workers *workers);
+
+/// Row order[r] of `target` = row r of `source`: headmath_gather_rows undone.
+void headmath_scatter_rows(const float *source, const int32_t *order, int32_t row_count,
+                           int32_t units, float *target, headmath_workers *workers);
+
 /// probabilities = softmax(hidden * second_weights) row by row.
 void headmath_output_forward(const float *hidden, int32_t example_count,
                              int32_t units, const float *second_weights,
