@@ -207,31 +207,75 @@ extern "C" void headmath_training_forward(
   });
 }
 
+namespace {
+
+/// The widest vectors' padded row: the scratch is sized for it, and every
+/// width's rows (padded to its own lanes) fit.
+inline int64_t widest_padded_units(int32_t units) { return (units + 15) / 16 * 16; }
+
+/// Floats of slack before each part of the scratch, to align it to 64 bytes.
+constexpr int64_t alignmentSlack = 16;
+
+inline float *aligned(float *pointer) {
+  const uintptr_t address = reinterpret_cast<uintptr_t>(pointer);
+  return reinterpret_cast<float *>((address + 63) & ~uintptr_t(63));
+}
+
+/// Thread t's gradient rows, then the padded hidden deltas.
+inline float *thread_gradient(float *scratch, int32_t units, int32_t thread) {
+  return aligned(scratch + thread * (block * widest_padded_units(units) + alignmentSlack));
+}
+
+}  // namespace
+
+extern "C" int64_t headmath_first_layer_scratch_count(int32_t units, int32_t batch_capacity,
+                                                      int32_t threads) {
+  return (int64_t(threads) * block + batch_capacity) * widest_padded_units(units) +
+         (int64_t(threads) + 1) * alignmentSlack;
+}
+
 extern "C" void headmath_training_first_layer_step(
     const headmath_training_batch *batch, const float *dense_inputs,
     const float *hidden_delta, int32_t units, float *weights, float *first_moment,
     float *second_moment, float learning_rate, float beta1, float beta2, float epsilon,
-    int64_t step, float *gradient_scratch, headmath_workers *workers) {
+    int64_t step, float *scratch, headmath_workers *workers) {
   const int32_t parts = dense_block_count(batch) + sparse_block_count(batch);
   const float rate = float(double(learning_rate) * adam_correction(beta1, beta2, step));
   const float keep1 = 1 - beta1;
   const float keep2 = 1 - beta2;
+  const int32_t threads = headmath_workers_count(workers);
+
+#if defined(__x86_64__)
+  const bool wide = batch->wide_vectors && units >= lanes16::lanes;
+  const int32_t stride = wide ? lanes16::padded_units(units) : lanes8::padded_units(units);
+#else
+  const int32_t stride = lanes8::padded_units(units);
+#endif
+  // The deltas with their rows padded to whole vectors (zeros), aligned.
+  float *padded_delta = thread_gradient(scratch, units, threads);
+  if (units >= lanes8::lanes) {
+    for (int32_t row = 0; row < batch->selection_count; row++) {
+      float *target = padded_delta + int64_t(row) * stride;
+      std::copy_n(hidden_delta + int64_t(row) * units, units, target);
+      std::fill(target + units, target + stride, 0.0f);
+    }
+  }
 
   // Parts: the dense blocks, then the sparse blocks, taken from a counter.
   std::atomic<int32_t> next{0};
   run_on_workers(workers, [&](int32_t thread) {
-    float *gradient = gradient_scratch + int64_t(thread) * block * units;
+    float *gradient = thread_gradient(scratch, units, thread);
     for (int32_t index = next++; index < parts; index = next++) {
       const StepPart part = step_part_at(batch, index);
 #if defined(__x86_64__)
-      if (batch->wide_vectors && units >= lanes16::lanes) {
-        lanes16::step_part(batch, dense_inputs, hidden_delta, units, weights, first_moment,
+      if (wide) {
+        lanes16::step_part(batch, dense_inputs, padded_delta, units, weights, first_moment,
                            second_moment, rate, keep1, keep2, epsilon, gradient, part);
         continue;
       }
 #endif
       if (units >= lanes8::lanes) {
-        lanes8::step_part(batch, dense_inputs, hidden_delta, units, weights, first_moment,
+        lanes8::step_part(batch, dense_inputs, padded_delta, units, weights, first_moment,
                           second_moment, rate, keep1, keep2, epsilon, gradient, part);
       } else {
         step_rows_plain(batch, dense_inputs, hidden_delta, units, weights, first_moment,

@@ -64,35 +64,28 @@ void forward_strip(const float *weights, int32_t units, int32_t last,
 }
 
 /// gradient[feature - first][strip] += value * delta[strip] over the
-/// entries begin..<end.
+/// entries begin..<end: N vectors, gradient rows `stride` apart (a
+/// multiple of the lanes, so with an aligned base every vector is aligned;
+/// the lanes past the units are padding, see paddedUnits).
 template <int N>
-void gradient_strip(float *gradient, int32_t units, int32_t last,
-                    int32_t first, const uint16_t *features,
-                    const float *values, int32_t begin, int32_t end,
-                    const float *delta) {
+void gradient_strip(float *gradient, int32_t stride, int32_t first,
+                    const uint16_t *features, const float *values, int32_t begin,
+                    int32_t end, const float *delta) {
   Vector deltas[N];
 #pragma clang loop unroll(full)
-  for (int i = 0; i < N - 1; i++) deltas[i] = load(delta + lanes * i);
-  deltas[N - 1] = load(delta + last);
+  for (int i = 0; i < N; i++) deltas[i] = load(delta + lanes * i);
   for (int32_t entry = begin; entry < end; entry++) {
-    float *row = gradient + int64_t(features[entry] - first) * units;
+    float *row = gradient + int64_t(features[entry] - first) * stride;
     const Vector value = broadcast(values[entry]);
-    Vector sums[N];
 #pragma clang loop unroll(full)
-    for (int i = 0; i < N - 1; i++) sums[i] = load(row + lanes * i);
-    sums[N - 1] = load(row + last);
-#pragma clang loop unroll(full)
-    for (int i = 0; i < N; i++) sums[i] = fused(value, deltas[i], sums[i]);
-#pragma clang loop unroll(full)
-    for (int i = 0; i < N - 1; i++) store(row + lanes * i, sums[i]);
-    store(row + last, sums[N - 1]);
+    for (int i = 0; i < N; i++) store(row + lanes * i, fused(value, deltas[i], load(row + lanes * i)));
   }
 }
 
 typedef void (*ForwardStrip)(const float *, int32_t, int32_t, const uint16_t *,
                              const float *, int32_t, int32_t, float *);
-typedef void (*GradientStrip)(float *, int32_t, int32_t, int32_t, const uint16_t *,
-                              const float *, int32_t, int32_t, const float *);
+typedef void (*GradientStrip)(float *, int32_t, int32_t, const uint16_t *, const float *,
+                              int32_t, int32_t, const float *);
 
 const ForwardStrip forwardStrips[stripVectors] = {
     forward_strip<1>, forward_strip<2>,  forward_strip<3>,  forward_strip<4>,
@@ -111,6 +104,12 @@ const GradientStrip gradientStrips[stripVectors] = {
 inline int32_t strip_width(int32_t units, int32_t start) {
   return units - start > widestStrip ? widestStrip - lanes : units - start;
 }
+
+/// Units rounded up to whole vectors: the row stride of the gradient
+/// scratch and of the padded hidden deltas, whose rows are then aligned
+/// like their base. A gradient row that straddles two cache lines in every
+/// vector (400-byte rows) made the sparse gradient strips a third slower.
+inline int32_t padded_units(int32_t units) { return (units + lanes - 1) / lanes * lanes; }
 
 // Dense tiles, over blocks of denseBlock rows (FirstLayer.cpp).
 constexpr int32_t tileRows = 3;
@@ -150,20 +149,21 @@ void dense_forward_tile(const float *inputs, int64_t input_stride, const float *
 }
 
 /// gradient[f][lanes] += sum over e of inputs[e][f] * delta[e][lanes] for F
-/// features (consecutive in `inputs` rows `input_stride` apart, rows of
-/// `gradient` `units` apart), e = 0 ..< count in order.
+/// features (consecutive in `inputs` rows `input_stride` apart; rows of
+/// `delta` and `gradient` `stride` apart) and NV vectors at the lane
+/// offsets `offsets`, e = 0 ..< count in order.
 template <int F, int NV>
 void dense_gradient_tile(const float *inputs, int64_t input_stride, const float *delta,
-                         int32_t units, const int32_t *offsets, int32_t count,
+                         int32_t stride, const int32_t *offsets, int32_t count,
                          float *gradient) {
   Vector sums[F][NV];
 #pragma clang loop unroll(full)
   for (int f = 0; f < F; f++) {
 #pragma clang loop unroll(full)
-    for (int v = 0; v < NV; v++) sums[f][v] = load(gradient + f * units + offsets[v]);
+    for (int v = 0; v < NV; v++) sums[f][v] = load(gradient + f * stride + offsets[v]);
   }
   for (int32_t row = 0; row < count; row++) {
-    const float *delta_row = delta + int64_t(row) * units;
+    const float *delta_row = delta + int64_t(row) * stride;
     const float *input_row = inputs + int64_t(row) * input_stride;
     Vector values[F];
 #pragma clang loop unroll(full)
@@ -178,7 +178,7 @@ void dense_gradient_tile(const float *inputs, int64_t input_stride, const float 
 #pragma clang loop unroll(full)
   for (int f = 0; f < F; f++) {
 #pragma clang loop unroll(full)
-    for (int v = 0; v < NV; v++) store(gradient + f * units + offsets[v], sums[f][v]);
+    for (int v = 0; v < NV; v++) store(gradient + f * stride + offsets[v], sums[f][v]);
   }
 }
 
@@ -242,21 +242,22 @@ void dense_forward(const float *inputs, int32_t dense, const float *weights,
 }
 
 /// gradient rows (features first ..< end of the dense part, from row 0 of
-/// `gradient`) = sum over the batch of dense inputs times hidden deltas
-/// (units >= lanes).
+/// `gradient`, padded_units apart) = sum over the batch of dense inputs
+/// times the padded hidden deltas (units >= lanes).
 void dense_gradient(const float *inputs, int32_t dense, const float *delta,
                     int32_t units, int32_t count, int32_t first, int32_t end,
                     float *gradient) {
-  std::fill(gradient, gradient + int64_t(end - first) * units, 0.0f);
+  const int32_t stride = padded_units(units);
+  std::fill(gradient, gradient + int64_t(end - first) * stride, 0.0f);
   int32_t offsets[4096 / lanes + 1];
-  const int32_t vectors = vector_offsets(units, offsets);
+  const int32_t vectors = vector_offsets(stride, offsets);
   for (int32_t vector = 0, width = 0; vector < vectors; vector += width) {
     width = tile_width(vectors, vector);
     for (int32_t feature = first; feature < end; feature += tileRows) {
       const int32_t features = std::min(tileRows, end - feature);
       denseGradientTiles[features - 1][width - 1](
-          inputs + feature, dense, delta, units, offsets + vector, count,
-          gradient + int64_t(feature - first) * units);
+          inputs + feature, dense, delta, stride, offsets + vector, count,
+          gradient + int64_t(feature - first) * stride);
     }
   }
 }
@@ -271,6 +272,19 @@ void adam_range(float *__restrict weights, float *__restrict mean,
     mean[index] += (g - mean[index]) * keep1;
     square_mean[index] += (g * g - square_mean[index]) * keep2;
     weights[index] -= rate * mean[index] / (std::sqrt(square_mean[index]) + epsilon);
+  }
+}
+
+/// adam_range on `rows` rows of `units` parameters, their gradient rows
+/// padded_units apart.
+void adam_rows(float *weights, float *mean, float *square_mean, const float *gradient,
+               int32_t rows, int32_t units, float rate, float keep1, float keep2,
+               float epsilon) {
+  const int32_t stride = padded_units(units);
+  for (int32_t row = 0; row < rows; row++) {
+    const int64_t offset = int64_t(row) * units;
+    adam_range(weights + offset, mean + offset, square_mean + offset,
+               gradient + int64_t(row) * stride, units, rate, keep1, keep2, epsilon);
   }
 }
 
@@ -307,34 +321,37 @@ void forward_rows(const headmath_training_batch *batch, const float *weights,
 }
 
 /// The gradient and Adam step of one part (see StepPart; units >= lanes).
+/// `hidden_delta`: the batch's deltas, padded_units apart (zero padding);
+/// `gradient`: block x padded_units floats, aligned to the vectors.
 void step_part(const headmath_training_batch *batch, const float *dense_inputs,
                const float *hidden_delta, int32_t units, float *weights,
                float *first_moment, float *second_moment, float rate, float keep1,
                float keep2, float epsilon, float *gradient, const StepPart &part) {
   const int32_t count = batch->selection_count;
+  const int32_t stride = padded_units(units);
   if (part.sparse_block < 0) {
     dense_gradient(dense_inputs, batch->dense_count, hidden_delta, units, count,
                    part.first, part.end, gradient);
   } else {
     // The gradient of this block's rows, example by example.
     const int32_t blocks = sparse_block_count(batch);
-    std::fill(gradient, gradient + int64_t(part.end - part.first) * units, 0.0f);
+    std::fill(gradient, gradient + int64_t(part.end - part.first) * stride, 0.0f);
     for (int32_t row = 0; row < count; row++) {
       const int32_t *starts =
           batch->block_starts + int64_t(batch->selection[row]) * (blocks + 1);
       const int32_t begin = starts[part.sparse_block];
       const int32_t end = starts[part.sparse_block + 1];
-      const float *delta = hidden_delta + int64_t(row) * units;
-      for (int32_t start = 0, width = 0; start < units; start += width) {
-        width = strip_width(units, start);
-        gradientStrips[(width + lanes - 1) / lanes - 1](
-            gradient + start, units, width - lanes, part.first, batch->features,
-            batch->values, begin, end, delta + start);
+      const float *delta = hidden_delta + int64_t(row) * stride;
+      for (int32_t start = 0, width = 0; start < stride; start += width) {
+        width = strip_width(stride, start);
+        gradientStrips[width / lanes - 1](gradient + start, stride, part.first,
+                                          batch->features, batch->values, begin, end,
+                                          delta + start);
       }
     }
   }
   // Adam on the part's rows while they are in the cache.
   const int64_t offset = int64_t(part.first) * units;
-  adam_range(weights + offset, first_moment + offset, second_moment + offset, gradient,
-             int64_t(part.end - part.first) * units, rate, keep1, keep2, epsilon);
+  adam_rows(weights + offset, first_moment + offset, second_moment + offset, gradient,
+            part.end - part.first, units, rate, keep1, keep2, epsilon);
 }

@@ -276,7 +276,8 @@ struct DenseTrainer {
   private mutating func sizeScratch() {
     gradientScratch = [Float](
       repeating: 0,
-      count: isReference ? 0 : workers.count * Int(HEADMATH_FEATURE_BLOCK) * head.units)
+      count: isReference ? 0 : Int(headmath_first_layer_scratch_count(
+        Int32(head.units), Int32(batchCapacity), Int32(workers.count))))
   }
 
   /// One Adam step on the examples `order[range]`; returns their mean loss

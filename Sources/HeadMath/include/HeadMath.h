@@ -102,14 +102,19 @@ void headmath_training_forward(const headmath_training_batch *batch,
 /// from `dense_inputs`, sparse rows from the batch's entries), then its rows
 /// take the Adam step while they are in the cache. The threads of
 /// `workers` take blocks from a counter; the result does not depend on how
-/// many there are. Scratch: `gradient_scratch` holds (threads of `workers`)
-/// x HEADMATH_FEATURE_BLOCK x units floats.
+/// many there are. `scratch`: headmath_first_layer_scratch_count floats
+/// (each thread's gradient rows and the padded deltas).
 void headmath_training_first_layer_step(
     const headmath_training_batch *batch, const float *dense_inputs,
     const float *hidden_delta, int32_t units, float *weights,
     float *first_moment, float *second_moment, float learning_rate,
-    float beta1, float beta2, float epsilon, int64_t step,
-    float *gradient_scratch, headmath_workers *workers);
+    float beta1, float beta2, float epsilon, int64_t step, float *scratch,
+    headmath_workers *workers);
+
+/// Floats of scratch headmath_training_first_layer_step needs for `units`,
+/// batches of up to `batch_capacity` examples and `threads` threads.
+int64_t headmath_first_layer_scratch_count(int32_t units, int32_t batch_capacity,
+                                           int32_t threads);
 
 /// Adds 1 to counts[f] for each nonzero byte f of `activation` (`count`
 /// bytes): how many examples have each feature.
