@@ -108,13 +108,8 @@ public enum FileBytes {
 
   /// fsync of the directory that holds `path`, so a rename in it is durable.
   public static func syncDirectory(containing path: String) throws(SystemError) {
-    var directory = "."
-    if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
-      directory = slash == path.utf8.startIndex
-        ? "/" : String(path.utf8[..<slash]) ?? "."
-    }
     let descriptor = try retryingInterrupts("open") {
-      shim_open(directory, O_RDONLY | O_DIRECTORY)
+      shim_open(FolderNames.folder(of: path), O_RDONLY | O_DIRECTORY)
     }
     defer { close(descriptor) }
     try retryingInterrupts("fsync") { fsync(descriptor) }
