@@ -36,7 +36,9 @@ public enum FileBytes {
 
   /// Replaces `path` so that a power cut at any moment leaves either the
   /// old or the new contents: write a temporary file beside it, fsync it,
-  /// rename it over the old one, fsync the directory.
+  /// rename it over the old one, fsync the directory. Temporary files of
+  /// `path` that ended processes left are removed first (see
+  /// `removeLeftoverTemporaryFiles`), so a crash costs no disk space for good.
   public static func writeAtomically(
     path: String, bytes: UnsafeRawBufferPointer
   ) throws(SystemError) {
@@ -56,6 +58,9 @@ public enum FileBytes {
         return
       }
     }
+    // Before writing: their space may be what this write needs.
+    removeLeftoverTemporaryFiles(of: path)
+
     // A name of its own (process and count) opened with O_EXCL: never an
     // existing file or a link someone left at that name, and never the
     // temporary file of another writer of the same path.

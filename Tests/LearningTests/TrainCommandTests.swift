@@ -1,0 +1,57 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `teachpad train` through the binary: what a killed save left beside
+/// the head.
+final class TrainCommandTests: XCTestCase {
+  /// A folder of two classes with three photos each (six examples), and
+  /// the common arguments that train on it with its own activation cache.
+  private func smallFolder(_ name: String = #function) throws -> (String, [String]) {
+    let folder = makeScratchFolder(name)
+    let images = try SharedFolder.path("data/sign-language-digits/images")
+    for (label, files) in [("0", ["IMG_1118", "IMG_1128", "IMG_1138"]),
+                           ("1", ["IMG_1119", "IMG_1129", "IMG_1139"])] {
+      try FileManager.default.createDirectory(atPath: folder + "/data/" + label,
+                                              withIntermediateDirectories: true)
+      for file in files {
+        try FileManager.default.copyItem(atPath: "\(images)/\(label)/\(file).JPG",
+                                         toPath: "\(folder)/data/\(label)/\(file).JPG")
+      }
+    }
+    let arguments = ["train", "--data", folder + "/data", "--cache", folder + "/cache",
+                     "--model", try SharedFolder.modelPath()]
+    return (folder, arguments)
+  }
+
+  /// The lines of standard error that start with `prefix` (`teachpad:`,
+  /// a logger's subsystem), without progress and engine lines.
+  private func lines(_ errors: String, startingWith prefix: String) -> String {
+    errors.split(separator: "\n").filter { $0.hasPrefix(prefix) }
+      .map { $0 + "\n" }.joined()
+  }
+
+  /// A head save left by a killed process (its number no longer in use)
+  /// goes, with a line saying so; one of a live process (this test's)
+  /// stays.
+  func testTrainRemovesWhatAnEndedProcessLeftWhileSavingTheHead() throws {
+    let (folder, arguments) = try smallFolder()
+    let head = folder + "/h.head"
+    let ended = try endedProcessID()
+    let stale = head + ".tmp.\(ended).1"
+    let live = head + ".tmp.\(getpid()).1"
+    for name in [stale, live] {
+      try "half a head".write(toFile: name, atomically: false, encoding: .utf8)
+    }
+
+    let run = try runTeachpad(arguments + ["--out", head, "--head", "knn"])
+
+    XCTAssertEqual(run.status, 0, run.errors)
+    XCTAssertEqual(lines(run.errors, startingWith: "files:"),
+                   "files: removed \(stale), an unfinished save of process \(ended), "
+                   + "which has ended\n")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
+    XCTAssertEqual(try String(contentsOfFile: live, encoding: .utf8), "half a head")
+    XCTAssertTrue(FileManager.default.fileExists(atPath: head))
+  }
+}
