@@ -90,7 +90,8 @@ enum TrainCommand {
         + "\(classes.count) classes)\n")
       return 0
     } catch {
-      writeStandardError("teachpad: \(error.message)\n")
+      let named = error.namingBatchFraction("option --batch-fraction")
+      writeStandardError("teachpad: \(named.message)\n")
       return 1
     }
   }

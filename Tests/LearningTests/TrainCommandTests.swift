@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// `teachpad train` through the binary: what a killed save left beside
-/// the head.
+/// `teachpad train` through the binary: a batch fraction too small for
+/// the examples, and what a killed save left beside the head.
 final class TrainCommandTests: XCTestCase {
   /// A folder of two classes with three photos each (six examples), and
   /// the common arguments that train on it with its own activation cache.
@@ -29,6 +29,18 @@ final class TrainCommandTests: XCTestCase {
   private func lines(_ errors: String, startingWith prefix: String) -> String {
     errors.split(separator: "\n").filter { $0.hasPrefix(prefix) }
       .map { $0 + "\n" }.joined()
+  }
+
+  func testTrainNamesTheBatchFractionOptionWhenItGivesEmptyBatches() throws {
+    let (folder, arguments) = try smallFolder()
+
+    let run = try runTeachpad(arguments + ["--out", folder + "/h", "--batch-fraction", "0.1"])
+
+    XCTAssertEqual(run.status, 1, run.errors)
+    XCTAssertEqual(lines(run.errors, startingWith: "teachpad:"),
+                   "teachpad: option --batch-fraction 0.1 gives batches of 0 of the 6 "
+                   + "examples; use at least 0.17 or train on at least 10 examples\n")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/h"))
   }
 
   /// A head save left by a killed process (its number no longer in use)
