@@ -2,8 +2,9 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// `teachpad train` through the binary: a batch fraction too small for
-/// the examples, and what a killed save left beside the head.
+/// `teachpad train` through the binary: options the chosen head would
+/// ignore, a batch fraction too small for the examples, and what a
+/// killed save left beside the head.
 final class TrainCommandTests: XCTestCase {
   /// A folder of two classes with three photos each (six examples), and
   /// the common arguments that train on it with its own activation cache.
@@ -29,6 +30,33 @@ final class TrainCommandTests: XCTestCase {
   private func lines(_ errors: String, startingWith prefix: String) -> String {
     errors.split(separator: "\n").filter { $0.hasPrefix(prefix) }
       .map { $0 + "\n" }.joined()
+  }
+
+  func testTrainRefusesOptionsTheChosenHeadWouldIgnore() throws {
+    let folder = makeScratchFolder()
+    let common = ["train", "--data", folder, "--out", folder + "/h", "--model", "/nonexistent"]
+    let cases: [([String], String)] = [
+      (["--k", "5"], "option --k applies to --head knn only, not to the default --head dense"),
+      (["--head", "dense", "--k", "5"],
+       "option --k applies to --head knn only, not to --head dense"),
+    ] + [("epochs", "5"), ("units", "10"), ("learning-rate", "0.01"),
+         ("batch-fraction", "0.5"), ("seed", "2")].map { name, value in
+      (["--head", "knn", "--" + name, value],
+       "option --\(name) applies to --head dense only, not to --head knn")
+    }
+
+    for (arguments, message) in cases {
+      let run = try runTeachpad(common + arguments)
+      XCTAssertEqual(run.status, 2, "\(arguments)")
+      XCTAssertEqual(run.errors, "teachpad: \(message)\n")
+    }
+    // Each head's own options pass on to the next check: the empty folder.
+    for arguments in [["--head", "knn", "--k", "5"],
+                      ["--epochs", "5", "--units", "10", "--learning-rate", "0.01",
+                       "--batch-fraction", "0.5", "--seed", "2"]] {
+      let run = try runTeachpad(common + arguments)
+      XCTAssertEqual(run.errors, "teachpad: folder \(folder) has no label subfolders\n")
+    }
   }
 
   func testTrainNamesTheBatchFractionOptionWhenItGivesEmptyBatches() throws {
