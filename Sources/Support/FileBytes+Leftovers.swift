@@ -26,7 +26,9 @@ extension FileBytes {
     let prefix = FolderNames.name(of: path) + ".tmp."
     guard let names = FolderNames.list(folder) else { return }
 
-    for name in names where name.hasPrefix(prefix) {
+    // Bytes, not characters: a name spelled with other Unicode code points
+    // is another file.
+    for name in names where name.utf8.starts(with: prefix.utf8) {
       guard let processID = writerProcessID(name.utf8.dropFirst(prefix.utf8.count)),
             processHasEnded(processID) else { continue }
       let leftover = folder + "/" + name
