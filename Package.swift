@@ -99,7 +99,7 @@ let package = Package(
       dependencies: ["Learning", "HeadMath", "AllocationCounter", "TestSupport"]
     ),
     .testTarget(name: "BoardTests", dependencies: ["Board", "CShims", "TestSupport"]),
-    .testTarget(name: "SupportTests", dependencies: ["Support", "CShims"]),
+    .testTarget(name: "SupportTests", dependencies: ["Support", "CShims", "TestSupport"]),
     .testTarget(
       name: "ReplayTests",
       dependencies: ["App", "Board", "Learning", "AllocationCounter", "TestSupport"]

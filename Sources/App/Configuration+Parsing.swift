@@ -227,8 +227,8 @@ private struct ValueReader {
   /// Digits with an optional fraction (`0.0001`); no sign, no exponent.
   func decimal(_ range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
     guard let number = parseDecimal(value), range.contains(number) else {
-      throw refuse("a number from \(shortDecimal(range.lowerBound)) "
-        + "to \(shortDecimal(range.upperBound)), written like 0.25")
+      throw refuse("a number from \(shortDecimal(range.lowerBound, digits: 6)) "
+        + "to \(shortDecimal(range.upperBound, digits: 6)), written like 0.25")
     }
     return number
   }
@@ -284,12 +284,4 @@ private func parseDecimal(_ text: String) -> Double? {
     digitCount += 1
   }
   return digitCount > 0 ? scaled / divisor : nil
-}
-
-/// `0.000001`, `1`, `0.25`: six decimals at most, no trailing zeros.
-private func shortDecimal(_ value: Double) -> String {
-  var text = Array(formatDecimal(value, digits: 6).utf8)
-  while text.last == UInt8(ascii: "0") { text.removeLast() }
-  if text.last == UInt8(ascii: ".") { text.removeLast() }
-  return String(decoding: text, as: UTF8.self)
 }

@@ -57,17 +57,25 @@ public final class StoredLearner: Learner {
     dataset.clear()
   }
 
+  /// Trains a new head; a batch fraction too small for the examples is
+  /// refused naming its configuration key.
   public func train(
     progress: (TrainingStep) -> Void
   ) throws(LearningError) -> Double? {
-    let (trained, report) = try Head.make(
-      from: dataset, classNames: Self.classNames, settings: settings
-    ) { batch in
-      let done = batch.epoch * batch.batchCount + batch.batch + 1
-      let total = max(1, batch.epochCount * batch.batchCount)
-      progress(TrainingStep(fraction: Double(done) / Double(total),
-                            loss: Double(batch.loss)))
+    let made: (Head, TrainingReport)
+    do throws(LearningError) {
+      made = try Head.make(
+        from: dataset, classNames: Self.classNames, settings: settings
+      ) { batch in
+        let done = batch.epoch * batch.batchCount + batch.batch + 1
+        let total = max(1, batch.epochCount * batch.batchCount)
+        progress(TrainingStep(fraction: Double(done) / Double(total),
+                              loss: Double(batch.loss)))
+      }
+    } catch {
+      throw error.namingBatchFraction("dense.batch_fraction =")
     }
+    let (trained, report) = made
     for warning in report.warnings { log.warning("\(warning.message)") }
     head = trained
     predictor.reset()

@@ -70,4 +70,42 @@ public struct HeadSettings: Equatable {
   public func batchSize(exampleCount: Int) -> Int {
     Int((Double(exampleCount) * batchFraction).rounded(.down))
   }
+
+  /// The smallest batch fraction of two significant digits that gives
+  /// `exampleCount` examples batches of one or more: 322 -> 0.0032,
+  /// 2 -> 0.5.
+  public static func smallestBatchFraction(exampleCount: Int) -> Double {
+    let count = Double(max(1, exampleCount))
+    // Steps of 1 / scale, with scale the power of ten that puts two
+    // significant digits of 1 / count before the point.
+    var scale = 10.0
+    while scale / count < 10 { scale *= 10 }
+    var steps = (scale / count).rounded(.up)
+    var settings = HeadSettings()
+    settings.batchFraction = steps / scale
+    // One more step where the division rounded below the true quotient.
+    while settings.batchSize(exampleCount: max(1, exampleCount)) < 1 {
+      steps += 1
+      settings.batchFraction = steps / scale
+    }
+    return settings.batchFraction
+  }
+
+  /// The fewest examples that `batchFraction` gives batches of one or
+  /// more: ceil(1 / batchFraction), 0.4 -> 3, at most 10^15.
+  public static func smallestExampleCount(batchFraction: Double) -> Int {
+    let mostExamples = 1_000_000_000_000_000
+    guard batchFraction > 0 else { return mostExamples }
+    var settings = HeadSettings()
+    settings.batchFraction = batchFraction
+    var count = Int(min(Double(mostExamples), (1 / batchFraction).rounded(.up)))
+    // 1 / fraction is rounded: step to the exact edge of the rule.
+    while count < mostExamples && settings.batchSize(exampleCount: count) < 1 {
+      count += 1
+    }
+    while count > 1 && settings.batchSize(exampleCount: count - 1) >= 1 {
+      count -= 1
+    }
+    return count
+  }
 }

@@ -13,8 +13,11 @@ public enum LearningError: Error, Equatable {
   case noExamples
   /// Training with examples of fewer than two classes.
   case tooFewClasses(classesWithExamples: Int)
-  /// floor(examples x fraction) is zero.
-  case batchTooSmall(fraction: Double, exampleCount: Int)
+  /// floor(examples x fraction) is zero. `setting` is the words that
+  /// introduce the value in the message: how the person set it
+  /// (`option --batch-fraction`, `dense.batch_fraction =`).
+  case batchTooSmall(fraction: Double, exampleCount: Int,
+                     setting: String = "batch fraction")
   /// A setting outside what the head accepts.
   case invalidSetting(name: String, value: String, allowed: String)
   /// A file that is not ours (no magic), moved aside to `movedTo` (nil:
@@ -47,10 +50,13 @@ public enum LearningError: Error, Equatable {
     case .tooFewClasses(let classesWithExamples):
       return "only \(classesWithExamples) class has examples; training needs "
         + "examples of at least two classes"
-    case .batchTooSmall(let fraction, let exampleCount):
-      return "batch fraction \(formatDecimal(fraction, digits: 4)) of "
-        + "\(exampleCount) examples rounds down to a batch of 0 examples "
-        + "(raise the fraction or collect more examples)"
+    case .batchTooSmall(let fraction, let exampleCount, let setting):
+      return "\(setting) \(shortDecimal(fraction, digits: 9)) gives batches of 0 "
+        + "of the \(exampleCount) examples; use at least "
+        + shortDecimal(HeadSettings.smallestBatchFraction(exampleCount: exampleCount),
+                       digits: 9)
+        + " or train on at least "
+        + "\(HeadSettings.smallestExampleCount(batchFraction: fraction)) examples"
     case .invalidSetting(let name, let value, let allowed):
       return "\(name) \(value) is not allowed: expected \(allowed)"
     case .foreignFile(let path, let movedTo):
@@ -71,6 +77,15 @@ public enum LearningError: Error, Equatable {
     case .system(let path, let call, let reason):
       return "\(path): \(call) failed: \(reason)"
     }
+  }
+
+  /// The same error with the batch fraction called by the name the
+  /// person set it with; other errors are returned as they are.
+  public func namingBatchFraction(_ setting: String) -> LearningError {
+    guard case .batchTooSmall(let fraction, let exampleCount, _) = self else {
+      return self
+    }
+    return .batchTooSmall(fraction: fraction, exampleCount: exampleCount, setting: setting)
   }
 
   static func system(_ path: String, _ error: SystemError) -> LearningError {
@@ -94,6 +109,16 @@ public func formatDecimal(_ value: Double, digits: Int) -> String {
   var fraction = String(whole % divisor)
   while fraction.utf8.count < digits { fraction = "0" + fraction }
   return text + "." + fraction
+}
+
+/// A decimal with at most `digits` digits after the point and no
+/// trailing zeros: 0.4 -> "0.4", 0.0032 -> "0.0032", 1 -> "1".
+public func shortDecimal(_ value: Double, digits: Int) -> String {
+  var text = Array(formatDecimal(value, digits: digits).utf8)
+  guard text.contains(UInt8(ascii: ".")) else { return String(decoding: text, as: UTF8.self) }
+  while text.last == UInt8(ascii: "0") { text.removeLast() }
+  if text.last == UInt8(ascii: ".") { text.removeLast() }
+  return String(decoding: text, as: UTF8.self)
 }
 
 /// What became of a bad file, for its message.

@@ -36,7 +36,9 @@ public enum FileBytes {
 
   /// Replaces `path` so that a power cut at any moment leaves either the
   /// old or the new contents: write a temporary file beside it, fsync it,
-  /// rename it over the old one, fsync the directory.
+  /// rename it over the old one, fsync the directory. Temporary files of
+  /// `path` that ended processes left are removed first (see
+  /// `removeLeftoverTemporaryFiles`), so a crash costs no disk space for good.
   public static func writeAtomically(
     path: String, bytes: UnsafeRawBufferPointer
   ) throws(SystemError) {
@@ -56,6 +58,9 @@ public enum FileBytes {
         return
       }
     }
+    // Before writing: their space may be what this write needs.
+    removeLeftoverTemporaryFiles(of: path)
+
     // A name of its own (process and count) opened with O_EXCL: never an
     // existing file or a link someone left at that name, and never the
     // temporary file of another writer of the same path.
@@ -108,13 +113,8 @@ public enum FileBytes {
 
   /// fsync of the directory that holds `path`, so a rename in it is durable.
   public static func syncDirectory(containing path: String) throws(SystemError) {
-    var directory = "."
-    if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
-      directory = slash == path.utf8.startIndex
-        ? "/" : String(path.utf8[..<slash]) ?? "."
-    }
     let descriptor = try retryingInterrupts("open") {
-      shim_open(directory, O_RDONLY | O_DIRECTORY)
+      shim_open(FolderNames.folder(of: path), O_RDONLY | O_DIRECTORY)
     }
     defer { close(descriptor) }
     try retryingInterrupts("fsync") { fsync(descriptor) }

@@ -17,7 +17,7 @@ enum ImageFolder {
   static func images(
     in folder: String, classes: [String]?
   ) throws(UsageError) -> (classes: [String], images: [LabelledImage]) {
-    guard let entries = listDirectory(folder) else {
+    guard let entries = FolderNames.list(folder) else {
       throw UsageError(message:
         "cannot read folder \(folder): \(SystemError("opendir").reason)")
     }
@@ -29,7 +29,7 @@ enum ImageFolder {
     var images: [LabelledImage] = []
     for (classIndex, label) in labels.enumerated() {
       let classFolder = folder + "/" + label
-      guard let files = listDirectory(classFolder) else {
+      guard let files = FolderNames.list(classFolder) else {
         throw UsageError(message: "class '\(label)': cannot read folder "
           + "\(classFolder): \(SystemError("opendir").reason)")
       }
@@ -45,21 +45,6 @@ enum ImageFolder {
       }
     }
     return (labels, images)
-  }
-
-  /// Names in a folder, sorted, without "." and "..", or nil if it cannot
-  /// be opened.
-  static func listDirectory(_ path: String) -> [String]? {
-    guard let directory = opendir(path) else { return nil }
-    defer { closedir(directory) }
-    var names: [String] = []
-    while let entry = readdir(directory) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      if name != "." && name != ".." { names.append(name) }
-    }
-    return names.sorted()
   }
 
   static func isDirectory(_ path: String) -> Bool {

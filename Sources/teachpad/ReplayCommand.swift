@@ -171,14 +171,7 @@ enum ReplayCommand {
 
   /// Removes the files in a folder replay made, then the folder.
   private static func removeFolder(_ path: String) {
-    guard let folder = opendir(path) else { return }
-    while let entry = readdir(folder) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) {
-        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      if name != "." && name != ".." { unlink(path + "/" + name) }
-    }
-    closedir(folder)
+    for name in FolderNames.list(path) ?? [] { unlink(path + "/" + name) }
     rmdir(path)
   }
 

@@ -17,13 +17,19 @@ enum TrainCommand {
       --out HEAD             where the head file goes
       --head dense|knn       the demo's dense head (default) or k nearest
                              neighbours by cosine similarity
+      --save-dataset FILE    also write the activations as a dataset file
+
+    The dense head's options (refused with --head knn):
       --epochs N             passes over the examples (default 20)
-      --units N              hidden units of the dense head (default 100)
+      --units N              hidden units (default 100)
       --learning-rate X      Adam's learning rate (default 0.0001)
       --batch-fraction X     batch = floor(examples x X) (default 0.4)
       --seed N               seeds initial weights and shuffles (default 1)
-      --k N                  neighbours of the kNN head (default 3)
-      --save-dataset FILE    also write the activations as a dataset file
+
+    The kNN head's option (refused with the dense head):
+      --k N                  neighbours that vote (default 3)
+
+    Images, split and model:
 
     """ + ImageSelection.help
 
@@ -90,7 +96,8 @@ enum TrainCommand {
         + "\(classes.count) classes)\n")
       return 0
     } catch {
-      writeStandardError("teachpad: \(error.message)\n")
+      let named = error.namingBatchFraction("option --batch-fraction")
+      writeStandardError("teachpad: \(named.message)\n")
       return 1
     }
   }
@@ -114,12 +121,15 @@ enum TrainCommand {
 
   private static func readSettings(_ options: inout Options) throws(UsageError) -> HeadSettings {
     var settings = HeadSettings()
-    if let kindName = options.string("head") {
+    let kindName = options.string("head")
+    if let kindName {
       guard let kind = HeadKind(name: kindName) else {
         throw UsageError(message: "option --head: expected dense or knn, got '\(kindName)'")
       }
       settings.kind = kind
     }
+    try refuseOptionsOfOtherHeads(&options, kind: settings.kind,
+                                  kindIsDefault: kindName == nil)
     settings.epochs = try options.integer("epochs", default: 20, range: 1...100_000)
     settings.units = try options.integer("units", default: 100, range: 1...4096)
     settings.learningRate = try options.decimal(
@@ -129,6 +139,26 @@ enum TrainCommand {
     settings.seed = UInt64(try options.integer("seed", default: 1, range: 0...Int.max))
     settings.neighborCount = try options.integer("k", default: 3, range: 1...255)
     return settings
+  }
+
+  /// The options only one head kind uses; the other would ignore them.
+  private static let denseOnlyOptions = [
+    "epochs", "units", "learning-rate", "batch-fraction", "seed",
+  ]
+  private static let nearestNeighborsOnlyOptions = ["k"]
+
+  /// Refuses an option that the chosen head would silently ignore.
+  private static func refuseOptionsOfOtherHeads(
+    _ options: inout Options, kind: HeadKind, kindIsDefault: Bool
+  ) throws(UsageError) {
+    let (otherOptions, otherKind) = kind == .dense
+      ? (nearestNeighborsOnlyOptions, HeadKind.nearestNeighbors)
+      : (denseOnlyOptions, HeadKind.dense)
+    let chosen = (kindIsDefault ? "the default " : "") + "--head \(kind.name)"
+    for name in otherOptions where options.string(name) != nil {
+      throw UsageError(message: "option --\(name) applies to --head "
+        + "\(otherKind.name) only, not to \(chosen)")
+    }
   }
 }
 

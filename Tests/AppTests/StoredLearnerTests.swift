@@ -100,6 +100,20 @@ final class StoredLearnerTests: XCTestCase {
     XCTAssertEqual(answer.direction, .right)
   }
 
+  /// On the appliance the batch fraction comes from its configuration,
+  /// so the refusal names the key.
+  func testBatchTooSmallNamesTheConfigurationKey() throws {
+    let learner = StoredLearner(configuration: configuration)
+    try addExamples(to: learner, [.up, .down], each: 1)
+
+    XCTAssertThrowsError(try learner.train { _ in }) {
+      XCTAssertEqual(($0 as? LearningError)?.message,
+                     "dense.batch_fraction = 0.4 gives batches of 0 of the 2 examples; "
+                     + "use at least 0.5 or train on at least 3 examples")
+    }
+    XCTAssertFalse(learner.hasHead)
+  }
+
   func testFullDatasetRefusesAnotherExample() throws {
     configuration.datasetCapacity = 2
     let learner = StoredLearner(configuration: configuration)

@@ -286,8 +286,48 @@ final class DenseHeadTests: XCTestCase {
     add(dataset, [2], label: 1)
     let error = learningError { _ = try DenseHead.train(dataset, settings: HeadSettings()) }
     XCTAssertEqual(error, .batchTooSmall(fraction: 0.4, exampleCount: 2))
-    XCTAssertEqual(error?.message, "batch fraction 0.4000 of 2 examples rounds down "
-                   + "to a batch of 0 examples (raise the fraction or collect more examples)")
+    XCTAssertEqual(error?.message, "batch fraction 0.4 gives batches of 0 of the 2 "
+                   + "examples; use at least 0.5 or train on at least 3 examples")
+  }
+
+  /// A caller names the setting as the person set it; other errors pass.
+  func testBatchTooSmallNamesTheSettingItsCallerGives() {
+    let error = LearningError.batchTooSmall(fraction: 0.001, exampleCount: 322)
+      .namingBatchFraction("option --batch-fraction")
+    XCTAssertEqual(error.message, "option --batch-fraction 0.001 gives batches of 0 of "
+                   + "the 322 examples; use at least 0.0032 or train on at least 1000 examples")
+    XCTAssertEqual(LearningError.noExamples.namingBatchFraction("x"), .noExamples)
+  }
+
+  /// The advice is the edge of the rule: the fraction, to two significant
+  /// digits, gives one example per batch and one step less gives none;
+  /// one example fewer than the count gives none.
+  func testSmallestBatchFractionAndExampleCountAreTheEdgeOfTheRule() {
+    XCTAssertEqual(HeadSettings.smallestBatchFraction(exampleCount: 322), 0.0032)
+    XCTAssertEqual(HeadSettings.smallestBatchFraction(exampleCount: 2), 0.5)
+    XCTAssertEqual(HeadSettings.smallestBatchFraction(exampleCount: 3), 0.34)
+    XCTAssertEqual(HeadSettings.smallestBatchFraction(exampleCount: 1), 1)
+    XCTAssertEqual(HeadSettings.smallestBatchFraction(exampleCount: 100), 0.01)
+    XCTAssertEqual(HeadSettings.smallestExampleCount(batchFraction: 0.4), 3)
+    XCTAssertEqual(HeadSettings.smallestExampleCount(batchFraction: 0.001), 1000)
+    XCTAssertEqual(HeadSettings.smallestExampleCount(batchFraction: 0.000001), 1_000_000)
+    XCTAssertEqual(HeadSettings.smallestExampleCount(batchFraction: 1), 1)
+    var settings = HeadSettings()
+    for count in [1, 2, 3, 5, 10, 99, 100, 101, 322, 999, 1000, 1001, 20_000] {
+      let fraction = HeadSettings.smallestBatchFraction(exampleCount: count)
+      settings.batchFraction = fraction
+      XCTAssertEqual(settings.batchSize(exampleCount: count), 1, "\(count)")
+      var scale = 10.0
+      while scale / Double(count) < 10 { scale *= 10 }
+      settings.batchFraction = fraction - 1 / scale
+      XCTAssertEqual(settings.batchSize(exampleCount: count), 0, "\(count)")
+    }
+    for fraction in [0.4, 0.25, 0.1, 0.3, 0.7, 0.01, 0.0032, 0.001, 0.000_001, 1.0 / 3] {
+      let count = HeadSettings.smallestExampleCount(batchFraction: fraction)
+      settings.batchFraction = fraction
+      XCTAssertEqual(settings.batchSize(exampleCount: count), 1, "\(fraction)")
+      XCTAssertEqual(settings.batchSize(exampleCount: count - 1), 0, "\(fraction)")
+    }
   }
 
   func testTrainRefusesBadSettings() {

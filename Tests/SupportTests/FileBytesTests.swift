@@ -1,6 +1,7 @@
 import CShims
 import Foundation
 import Support
+import TestSupport
 import XCTest
 
 /// Crash-safe replacement: its temporary file is its own (never a file or
@@ -54,6 +55,81 @@ final class FileBytesTests: XCTestCase {
     for round in 0..<20 { try write("round \(round)", to: folder + "/f") }
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["f"])
     XCTAssertEqual(try String(contentsOfFile: folder + "/f", encoding: .utf8), "round 19")
+  }
+
+  /// What the logger writes while `body` runs.
+  private func logLines(_ body: () throws -> Void) throws -> String {
+    let logPath = scratchFolder() + "/log"
+    let descriptor = open(logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    XCTAssertGreaterThanOrEqual(descriptor, 0)
+    LogSettings.outputDescriptor = descriptor
+    defer {
+      LogSettings.outputDescriptor = 2
+      close(descriptor)
+    }
+    try body()
+    return try String(contentsOfFile: logPath, encoding: .utf8)
+  }
+
+  /// What a SIGKILL or power cut during a save left (NAME.tmp.PID.N of a
+  /// process that has ended) goes at the next save of NAME, with a line
+  /// in the log; the files of a live process, of another NAME, of another
+  /// kind, and names that only look alike stay.
+  func testASaveRemovesTemporaryFilesOfEndedProcessesOnly() throws {
+    let folder = scratchFolder()
+    let target = folder + "/x.head"
+    let ended = try endedProcessID()
+    let signalled = kill(ended, 0)
+    let code = errno
+    XCTAssertEqual(signalled, -1)
+    XCTAssertEqual(code, ESRCH, "process \(ended) runs again")
+    let stale = [target + ".tmp.\(ended).3", target + ".tmp.\(ended).0"]
+    let kept = [
+      target + ".tmp.\(getpid()).7",  // this live process's
+      target + ".tmp.1.2",  // init's: always live
+      folder + "/y.head.tmp.\(ended).3",  // another NAME
+      folder + "/xx.head.tmp.\(ended).3",
+      target + ".tmp.\(ended)",
+      target + ".tmp.\(ended).3.bak",
+      target + ".tmp.\(ended).",
+      target + ".tmp..3",
+      target + ".tmp.0\(ended).3",  // leading zeros
+      target + ".tmp.\(ended).03",
+      target + ".tmp.+\(ended).3",
+      target + ".tmp.\(ended).x",
+      target + ".tmp.0.3",  // no process 0: kill would ask the group
+      target + ".tmp.4294967297.3",  // past pid_t: kill would see 1
+    ]
+    for name in stale + kept {
+      try "left".write(toFile: name, atomically: false, encoding: .utf8)
+    }
+    let folderNamedLikeOne = target + ".tmp.\(ended).9"
+    try FileManager.default.createDirectory(atPath: folderNamedLikeOne,
+                                            withIntermediateDirectories: false)
+
+    let log = try logLines { try write("new head", to: target) }
+
+    XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "new head")
+    for name in stale { XCTAssertFalse(FileManager.default.fileExists(atPath: name), name) }
+    for name in kept {
+      XCTAssertEqual(try String(contentsOfFile: name, encoding: .utf8), "left", name)
+    }
+    XCTAssertTrue(FileManager.default.fileExists(atPath: folderNamedLikeOne))
+    XCTAssertEqual(log, """
+      files: removed \(stale[1]), an unfinished save of process \(ended), which has ended
+      files: removed \(stale[0]), an unfinished save of process \(ended), which has ended
+
+      """)
+  }
+
+  /// With nothing left over, a save says nothing.
+  func testASaveWithNothingLeftOverLogsNothing() throws {
+    let folder = scratchFolder()
+    let log = try logLines {
+      try write("one", to: folder + "/f")
+      try write("two", to: folder + "/f")
+    }
+    XCTAssertEqual(log, "")
   }
 
   /// SIGTERM while stop signals are held reaches the process's own handler

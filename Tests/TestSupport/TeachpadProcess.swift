@@ -86,3 +86,14 @@ public struct MissingSharedFile: Error, CustomStringConvertible {
   public var path: String
   public var description: String { "\(path) is missing (set TEACHPAD_SHARED)" }
 }
+
+/// The number of a process that has ended: /bin/true is run, waited for
+/// and reaped, so kill(number, 0) fails with ESRCH until the system hands
+/// the number out again.
+public func endedProcessID() throws -> Int32 {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/bin/true")
+  try process.run()
+  process.waitUntilExit()
+  return process.processIdentifier
+}

@@ -1,0 +1,78 @@
+import CShims
+
+private let fileLog = Logger("files")
+
+/// Temporary files that a stopped save left behind.
+///
+/// `writeAtomically` writes `NAME.tmp.PID.N` and renames it to NAME. A
+/// SIGKILL or a power cut between the two leaves that file for good, so
+/// every save of NAME first removes the ones whose process has ended:
+///
+/// 1. list NAME's folder;
+/// 2. keep the names that are exactly `NAME.tmp.<PID>.<N>`, both numbers
+///    plain decimals (no sign, no leading zero) and PID a possible
+///    process number;
+/// 3. of those, remove each regular file whose PID no process has
+///    (kill(PID, 0) fails with ESRCH), with one log line per file.
+///
+/// Not guaranteed: a file whose number a live process has again (after a
+/// reboot, say) stays until a save finds that number unused. A process
+/// under another user still counts as live (EPERM), so its files stay.
+extension FileBytes {
+  /// Removes the temporary files of `path` left by ended processes; best
+  /// effort, a file that cannot be removed is logged and left.
+  static func removeLeftoverTemporaryFiles(of path: String) {
+    let folder = FolderNames.folder(of: path)
+    let prefix = FolderNames.name(of: path) + ".tmp."
+    guard let names = FolderNames.list(folder) else { return }
+
+    // Bytes, not characters: a name spelled with other Unicode code points
+    // is another file.
+    for name in names where name.utf8.starts(with: prefix.utf8) {
+      guard let processID = writerProcessID(name.utf8.dropFirst(prefix.utf8.count)),
+            processHasEnded(processID) else { continue }
+      let leftover = folder + "/" + name
+      var status = stat()
+      guard lstat(leftover, &status) == 0,
+            status.st_mode & UInt32(S_IFMT) == UInt32(S_IFREG) else { continue }
+      if unlink(leftover) == 0 {
+        fileLog.info(
+          "removed \(leftover), an unfinished save of process \(processID), which has ended")
+      } else if shim_errno() != ENOENT {
+        let error = SystemError("unlink")
+        fileLog.warning(
+          "cannot remove \(leftover), left by ended process \(processID): \(error.reason)")
+      }
+    }
+  }
+
+  /// The PID of a temporary name's `<PID>.<N>` ending, or nil when the
+  /// ending is anything else.
+  private static func writerProcessID(_ ending: Substring.UTF8View) -> Int32? {
+    let parts = ending.split(separator: UInt8(ascii: "."),
+                             omittingEmptySubsequences: false)
+    guard parts.count == 2, let processID = plainDecimal(parts[0]),
+          plainDecimal(parts[1]) != nil,
+          processID >= 1, processID <= Int(Int32.max) else { return nil }
+    return Int32(processID)
+  }
+
+  /// The value of 1 to 18 digits without a leading zero ("0" itself
+  /// allowed), which cannot overflow; nil for anything else.
+  private static func plainDecimal(_ digits: Substring.UTF8View) -> Int? {
+    guard (1...18).contains(digits.count),
+          digits.first != UInt8(ascii: "0") || digits.count == 1 else { return nil }
+    var value = 0
+    for byte in digits {
+      guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+      value = value * 10 + Int(byte - UInt8(ascii: "0"))
+    }
+    return value
+  }
+
+  /// Whether no process has this number: kill(2) with signal 0 checks
+  /// without sending anything, and only ESRCH means there is none.
+  private static func processHasEnded(_ processID: Int32) -> Bool {
+    kill(processID, 0) != 0 && shim_errno() == ESRCH
+  }
+}
