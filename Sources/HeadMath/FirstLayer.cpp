@@ -29,6 +29,8 @@
 #include <atomic>
 #include <cmath>
 #include <vector>
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace {
 
@@ -456,4 +458,24 @@ extern "C" void headmath_scatter_rows(const float *source, const int32_t *order,
       std::copy_n(source + row * units, units, target + int64_t(order[row]) * units);
     }
   });
+}
+
+extern "C" void headmath_prepare_pages(void *start, int64_t bytes, headmath_workers *workers) {
+#if defined(MADV_POPULATE_WRITE)
+  const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  const uintptr_t first = (reinterpret_cast<uintptr_t>(start) + page - 1) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(start) + uintptr_t(bytes)) / page * page;
+  if (start == nullptr || bytes <= 0 || end <= first) return;
+  const int64_t pages = int64_t((end - first) / page);
+  each_share(pages, workers, [&](int64_t from, int64_t to) {
+    if (to > from) {
+      madvise(reinterpret_cast<void *>(first + uintptr_t(from) * page),
+              size_t(to - from) * page, MADV_POPULATE_WRITE);
+    }
+  });
+#else
+  (void)start;
+  (void)bytes;
+  (void)workers;
+#endif
 }

@@ -46,17 +46,25 @@ struct TrainingLayout {
     let entryCount = Int(firstEntries[dataset.count])
     let blockCount = (order.count - denseCount + Int(HEADMATH_FEATURE_BLOCK) - 1)
       / Int(HEADMATH_FEATURE_BLOCK)
-    var denseBytes = [UInt8](repeating: 0, count: dataset.count * denseCount)
-    var blockStarts = [Int32](repeating: 0, count: dataset.count * (blockCount + 1))
-    var features = [UInt16](repeating: 0, count: entryCount)
-    var values = [Float](repeating: 0, count: entryCount)
-    headmath_layout_fill(activations, count, Int32(featureTotal), rows, Int32(denseCount),
-                         Int32(order.count), scale, firstEntries, &denseBytes, &features,
-                         &values, &blockStarts, workers?.pointer)
+    // headmath_layout_fill writes every element of the four arrays.
+    var features: [UInt16] = []
+    var values: [Float] = []
+    var blockStarts: [Int32] = []
+    denseBytes = preparedArray(dataset.count * denseCount, workers: workers) { denseBytes in
+      features = preparedArray(entryCount, workers: workers) { features in
+        values = preparedArray(entryCount, workers: workers) { values in
+          blockStarts = preparedArray(dataset.count * (blockCount + 1), workers: workers) {
+            headmath_layout_fill(
+              activations, count, Int32(featureTotal), rows, Int32(denseCount),
+              Int32(order.count), scale, firstEntries, denseBytes.baseAddress,
+              features.baseAddress, values.baseAddress, $0.baseAddress, workers?.pointer)
+          }
+        }
+      }
+    }
 
     self.order = order
     self.denseCount = denseCount
-    self.denseBytes = denseBytes
     self.blockStarts = blockStarts
     self.features = features
     self.values = values

@@ -23,9 +23,18 @@ public final class DenseHead {
   private var sparseOffsets: [Int32] = [0, 0]
   private var selection: [Int32] = [0]
 
-  public init(
+  public convenience init(
     shape: ActivationShape, classCount: Int, units: Int,
     inputScale: Float = ActivationShape.mobileNetCutScale
+  ) {
+    self.init(shape: shape, classCount: classCount, units: units, inputScale: inputScale,
+              workers: nil)
+  }
+
+  /// The same, the first layer's weights zeroed by training's threads.
+  init(
+    shape: ActivationShape, classCount: Int, units: Int,
+    inputScale: Float = ActivationShape.mobileNetCutScale, workers: TrainingWorkers?
   ) {
     precondition(shape.byteCount <= 65_536,
                  "DenseHead: \(shape.byteCount) features, at most 65536")
@@ -33,7 +42,7 @@ public final class DenseHead {
     self.classCount = classCount
     self.units = units
     self.inputScale = inputScale
-    firstWeights = [Float](repeating: 0, count: shape.byteCount * units)
+    firstWeights = zeros(shape.byteCount * units, workers: workers)
     firstBias = [Float](repeating: 0, count: units)
     secondWeights = [Float](repeating: 0, count: units * classCount)
     hidden = [Float](repeating: 0, count: units)

@@ -235,6 +235,32 @@ final class DenseHeadTests: XCTestCase {
     XCTAssertNil(TrainingWorkers(threadCount: 1).pointer)
   }
 
+  /// Preparing pages keeps what memory holds (a heap block that is reused
+  /// is not zero), on one thread and on three, whole pages or not; zeros()
+  /// and the row gather write every element.
+  func testPreparedMemoryKeepsContentsAndIsFilledWhole() {
+    for threads in [1, 3] {
+      let workers = TrainingWorkers(threadCount: threads)
+      for count in [0, 1, 1000, 300_001] {
+        var values = (0..<count).map { Float($0 % 251) + 0.5 }
+        let before = values
+        values.withUnsafeMutableBytes { bytes in
+          headmath_prepare_pages(bytes.baseAddress, Int64(bytes.count), workers.pointer)
+        }
+        XCTAssertEqual(values, before, "\(threads) threads, \(count) floats")
+        XCTAssertEqual(zeros(count, workers: workers), [Float](repeating: 0, count: count))
+      }
+      let source: [Float] = [0, 1, 10, 11, 20, 21]
+      let gathered: [Float] = preparedArray(6, workers: workers) {
+        headmath_gather_rows(source, [2, 0, 1], 3, 2, $0.baseAddress, workers.pointer)
+      }
+      XCTAssertEqual(gathered, [20, 21, 0, 1, 10, 11])
+      var scattered = [Float](repeating: -1, count: 6)
+      headmath_scatter_rows(gathered, [2, 0, 1], 3, 2, &scattered, workers.pointer)
+      XCTAssertEqual(scattered, source)
+    }
+  }
+
   func testBatchSizeIsFloorOfExamplesTimesFraction() {
     var settings = HeadSettings()
     XCTAssertEqual(settings.batchSize(exampleCount: 10), 4)

@@ -144,6 +144,14 @@ void headmath_layout_fill(const uint8_t *activations, int32_t example_count,
                           uint16_t *features, float *values, int32_t *block_starts,
                           headmath_workers *workers);
 
+/// Has the system give memory to the pages of [start, start + bytes) now,
+/// in bulk (madvise MADV_POPULATE_WRITE), each thread of `workers` (NULL:
+/// the caller alone) taking a share: a fresh large array's first touch
+/// otherwise takes one page fault per page. Where the system cannot, the
+/// pages fault in on first touch as usual; the memory's contents are left
+/// as they were either way.
+void headmath_prepare_pages(void *start, int64_t bytes, headmath_workers *workers);
+
 /// target[0 ..< count] = 0, each thread of `workers` (NULL: the caller
 /// alone) zeroing a share: the first touch of new memory is its page
 /// faults, and the threads take them in parallel.
