@@ -5,6 +5,9 @@
 // initializer needs). Written as plain loops over arrays so the compiler
 // vectorizes them.
 #include "HeadMath.h"
+#include "Workers.h"
+
+#include <atomic>
 
 #include <cmath>
 #include <cstring>
@@ -77,4 +80,18 @@ extern "C" int32_t headmath_truncated_normals(const uint64_t *bits, int32_t coun
     }
   }
   return found;
+}
+
+extern "C" void headmath_truncated_normal_chunks(const uint64_t *bits, int32_t chunk_count,
+                                                 int32_t chunk_words, float deviation,
+                                                 float *draws, int32_t *made,
+                                                 headmath_workers *workers) {
+  std::atomic<int32_t> next{0};
+  run_on_workers(workers, [&](int32_t) {
+    for (int32_t chunk = next++; chunk < chunk_count; chunk = next++) {
+      made[chunk] = headmath_truncated_normals(bits + int64_t(chunk) * chunk_words,
+                                               chunk_words, deviation,
+                                               draws + 2 * int64_t(chunk) * chunk_words);
+    }
+  });
 }

@@ -89,7 +89,7 @@ extension DenseHead {
     let head = DenseHead(shape: dataset.shape, classCount: dataset.classCount,
                          units: settings.units, workers: workers)
     var random = SeededRandom(seed: settings.seed)
-    head.initializeWeights(random: &random)
+    head.initializeWeights(random: &random, workers: workers)
 
     var trainer = DenseTrainer(
       head: head, batchCapacity: settings.batchSize(exampleCount: dataset.count),

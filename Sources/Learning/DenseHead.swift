@@ -54,14 +54,22 @@ public final class DenseHead {
   /// truncated normal): deviation sqrt(1 / fanIn) / 0.8796..., redrawn
   /// beyond two deviations. Biases start at zero.
   public func initializeWeights(random: inout SeededRandom) {
+    initializeWeights(random: &random, workers: nil)
+  }
+
+  /// The same, the draws made on training's threads (the same values).
+  func initializeWeights(random: inout SeededRandom, workers: TrainingWorkers?) {
     // 0.87962566103423978 is the deviation of a unit normal cut at +-2.
     let firstDeviation =
       (1.0 / Double(shape.byteCount)).squareRoot() / 0.87962566103423978
-    random.fillTruncatedNormal(&firstWeights, deviation: Float(firstDeviation))
+    random.fillTruncatedNormal(&firstWeights, deviation: Float(firstDeviation),
+                               workers: workers)
     for index in firstBias.indices { firstBias[index] = 0 }
     let secondDeviation = (1.0 / Double(units)).squareRoot() / 0.87962566103423978
-    random.fillTruncatedNormal(&secondWeights, deviation: Float(secondDeviation))
+    random.fillTruncatedNormal(&secondWeights, deviation: Float(secondDeviation),
+                               workers: workers)
   }
+
 
   /// Class probabilities for one activation into `probabilities`
   /// (classCount floats); returns the most probable class.

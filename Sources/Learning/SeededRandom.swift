@@ -57,25 +57,45 @@ public struct SeededRandom: RandomNumberGenerator {
   /// (the truncated normal of Keras's initializers): up to two draws from
   /// each 64-bit word of this stream (see `headmath_truncated_normals`).
   public mutating func fillTruncatedNormal(_ values: inout [Float], deviation: Float) {
-    // 512 words per call, whatever is left to fill: the stream after the
-    // fill (the next layer's weights, the shuffles) depends on it.
-    let wordCount = 512
-    var words = [UInt64](repeating: 0, count: wordCount)
-    var draws = [Float](repeating: 0, count: 2 * wordCount)
+    fillTruncatedNormal(&values, deviation: deviation, workers: nil)
+  }
+
+  /// The same draws, made on training's threads: the words are taken from
+  /// the stream in chunks of 512, up to 32 chunks at a time, the threads
+  /// turn chunks into draws, and the draws are kept in chunk order. The
+  /// stream is left just after the last chunk that was needed, where the
+  /// one-chunk-at-a-time fill leaves it (the next layer's weights and the
+  /// shuffles draw from there).
+  mutating func fillTruncatedNormal(
+    _ values: inout [Float], deviation: Float, workers: TrainingWorkers?
+  ) {
+    let chunkWords = 512
+    let chunkLimit = workers == nil ? 1 : 32
+    var words = [UInt64](repeating: 0, count: chunkLimit * chunkWords)
+    var draws = [Float](repeating: 0, count: 2 * chunkLimit * chunkWords)
+    var made = [Int32](repeating: 0, count: chunkLimit)
+    var statesAfter = [(UInt64, UInt64, UInt64, UInt64)](
+      repeating: (0, 0, 0, 0), count: chunkLimit)
     var filled = 0
     values.withUnsafeMutableBufferPointer { target in
-      words.withUnsafeMutableBufferPointer { words in
-        draws.withUnsafeMutableBufferPointer { draws in
-          guard let wordBase = words.baseAddress, let drawBase = draws.baseAddress,
-            let targetBase = target.baseAddress
-          else { return }
-          while filled < target.count {
-            for index in 0..<wordCount { wordBase[index] = next() }
-            let made = Int(headmath_truncated_normals(wordBase, Int32(wordCount), deviation,
-                                                      drawBase))
-            let taken = min(made, target.count - filled)
-            (targetBase + filled).update(from: drawBase, count: taken)
+      guard let targetBase = target.baseAddress else { return }
+      while filled < target.count {
+        // About 977 draws come from a chunk: no more chunks than that needs.
+        let chunks = min(chunkLimit, (target.count - filled) / 900 + 1)
+        for chunk in 0..<chunks {
+          for index in 0..<chunkWords { words[chunk * chunkWords + index] = next() }
+          statesAfter[chunk] = state
+        }
+        headmath_truncated_normal_chunks(words, Int32(chunks), Int32(chunkWords), deviation,
+                                         &draws, &made, workers?.pointer)
+        draws.withUnsafeBufferPointer { draws in
+          guard let drawBase = draws.baseAddress else { return }
+          for chunk in 0..<chunks where filled < target.count {
+            let taken = min(Int(made[chunk]), target.count - filled)
+            (targetBase + filled).update(from: drawBase + 2 * chunkWords * chunk,
+                                         count: taken)
             filled += taken
+            if filled == target.count { state = statesAfter[chunk] }
           }
         }
       }

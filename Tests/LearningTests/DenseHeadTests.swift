@@ -442,6 +442,24 @@ final class DenseHeadTests: XCTestCase {
     XCTAssertEqual(repeated, Array(draws[0..<1000]))
   }
 
+  /// On training's threads (chunks made in parallel, kept in order) the
+  /// draws are the same, and the stream is left where the one-chunk fill
+  /// leaves it, for fills of one chunk, of less than a batch of chunks,
+  /// and of several batches.
+  func testTruncatedNormalDrawsOnThreadsAreTheSameAndLeaveTheStreamAlike() {
+    let workers = TrainingWorkers(threadCount: 3)
+    for count in [0, 5, 1000, 40_000, 70_001] {
+      var alone = SeededRandom(seed: 4)
+      var shared = SeededRandom(seed: 4)
+      var expected = [Float](repeating: 0, count: count)
+      var drawn = [Float](repeating: 0, count: count)
+      alone.fillTruncatedNormal(&expected, deviation: 0.5)
+      shared.fillTruncatedNormal(&drawn, deviation: 0.5, workers: workers)
+      XCTAssertEqual(drawn, expected, "\(count) draws")
+      XCTAssertEqual(shared.next(), alone.next(), "the stream after \(count) draws")
+    }
+  }
+
   func testVarianceScalingInitialDeviation() {
     let head = DenseHead(shape: .mobileNetCut, classCount: 4, units: 100)
     var random = SeededRandom(seed: 1)

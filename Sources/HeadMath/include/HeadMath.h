@@ -215,6 +215,14 @@ int32_t headmath_sparse_row(const uint8_t *activation, int32_t count,
 int32_t headmath_truncated_normals(const uint64_t *bits, int32_t count,
                                    float deviation, float *draws);
 
+/// headmath_truncated_normals on `chunk_count` chunks of `chunk_words`
+/// words each, the threads of `workers` (NULL: the caller alone) taking
+/// chunks: chunk c's draws go to draws + 2 x chunk_words x c, and how many
+/// there are to made[c].
+void headmath_truncated_normal_chunks(const uint64_t *bits, int32_t chunk_count,
+                                      int32_t chunk_words, float deviation, float *draws,
+                                      int32_t *made, headmath_workers *workers);
+
 /// Cosine similarity of `query` with each of `example_count` stored uint8
 /// examples (`feature_count` bytes each, back to back), whose Euclidean
 /// norms are in `norms`. A zero vector has similarity 0 with everything.
