@@ -105,9 +105,16 @@ public final class StoredLearner: Learner {
     try head.save(path: headPath)
   }
 
+  /// Loads the saved examples. A file this dataset cannot hold (more
+  /// examples than data.capacity, other classes) is kept aside as
+  /// `.unused`, a damaged one as `.damaged`, and the dataset starts empty.
   public func loadExamples() throws(LearningError) {
     guard FileBytes.exists(path: datasetPath) else { return }
-    try dataset.load(path: datasetPath)
+    do {
+      try dataset.load(path: datasetPath)
+    } catch {
+      throw error.namingCapacity("data.capacity")
+    }
   }
 
   public func loadHead() throws(LearningError) {

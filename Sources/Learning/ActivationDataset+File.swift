@@ -27,8 +27,10 @@ extension ActivationDataset {
   }
 
   /// Replaces the examples with those saved at `path`. A foreign or damaged
-  /// file is moved aside and reported; a file for another shape or class
-  /// count is reported and left alone. On any error the dataset is empty.
+  /// file is moved aside as `.damaged`, a sound one this dataset cannot
+  /// hold (another shape or class count, more examples than its capacity)
+  /// as `.unused`, and reported, so the next save cannot replace it. On any
+  /// error the dataset is empty.
   public func load(path: String) throws(LearningError) {
     clear()
     var reader = try BinaryFile.open(
@@ -37,21 +39,31 @@ extension ActivationDataset {
     let found = ActivationShape(
       height: Int(try reader.uint32()), width: Int(try reader.uint32()),
       channels: Int(try reader.uint32()))
-    guard found == shape else {
-      throw .shapeMismatch(path: path, expected: shape.text, found: found.text)
-    }
     let foundClassCount = Int(try reader.uint32())
-    guard foundClassCount == classCount else {
-      throw .classCountMismatch(path: path, expected: classCount, found: foundClassCount)
-    }
     let exampleCount = Int(try reader.uint32())
-    guard exampleCount <= capacity else { throw .datasetFull(capacity: capacity) }
-
     let labelStart = try reader.claim(exampleCount)
     let labels = reader.bytes[labelStart..<(labelStart + exampleCount)]
     let activationStart = reader.offset
-    _ = try reader.claim(exampleCount * shape.byteCount)
+    guard let activationBytes = found.byteCount(activations: exampleCount) else {
+      throw .damagedFile(path: path, reason: "\(exampleCount) activations of shape "
+        + "\(found.text) are more bytes than a file holds", movedTo: try reader.setAside())
+    }
+    _ = try reader.claim(activationBytes)
     try reader.expectEnd()
+
+    // A sound file, checked whole first, that this dataset cannot hold.
+    guard found == shape else {
+      throw .shapeMismatch(path: path, expected: shape.text, found: found.text,
+                           movedTo: try reader.setAsideUnused())
+    }
+    guard foundClassCount == classCount else {
+      throw .classCountMismatch(path: path, expected: classCount, found: foundClassCount,
+                                movedTo: try reader.setAsideUnused())
+    }
+    guard exampleCount <= capacity else {
+      throw .datasetTooLarge(path: path, exampleCount: exampleCount, capacity: capacity,
+                             movedTo: try reader.setAsideUnused())
+    }
     for label in labels where Int(label) >= classCount {
       throw .damagedFile(path: path, reason: "label \(label) is not below \(classCount)",
                          movedTo: try reader.setAside())

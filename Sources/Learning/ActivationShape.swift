@@ -14,6 +14,18 @@ public struct ActivationShape: Equatable {
   /// Bytes (and features) in one activation.
   public var byteCount: Int { height * width * channels }
 
+  /// Bytes in `count` activations, or nil when that does not fit in an
+  /// Int: a shape read from a file may say anything.
+  public func byteCount(activations count: Int) -> Int? {
+    var total = count
+    for factor in [height, width, channels] {
+      let (product, overflow) = total.multipliedReportingOverflow(by: factor)
+      guard !overflow else { return nil }
+      total = product
+    }
+    return total
+  }
+
   /// `7x7x256`, for messages.
   public var text: String { "\(height)x\(width)x\(channels)" }
 

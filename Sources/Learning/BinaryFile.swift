@@ -14,13 +14,17 @@ private let fileLog = Logger("files")
 /// rename, fsync of the directory), so a power cut leaves the old or the new
 /// file. Reading checks magic, checksum and version; a foreign or damaged
 /// file is renamed to `<path>.damaged` (or `.damaged-2`, ...) so the next
-/// save cannot silently replace what may be someone's only copy. Readers
-/// that never write the file back (`teachpad eval`) leave it in place.
-/// Writing over a damaged file of the same kind moves it aside first.
+/// save cannot silently replace what may be someone's only copy; a sound
+/// file this program cannot use (another format version, input shape or
+/// class count, more examples than the dataset holds) is renamed to
+/// `<path>.unused` for the same reason. Readers that never write the file
+/// back (`teachpad eval`) leave it in place. Writing over a damaged file
+/// of the same kind moves it aside first.
 enum BinaryFile {
-  /// What reading does with a foreign or damaged file.
+  /// What reading does with a foreign, damaged or unusable file.
   enum DamageHandling {
-    /// Rename it to `<path>.damaged`: the next save goes to a fresh file.
+    /// Rename it to `<path>.damaged` (`.unused`): the next save goes to a
+    /// fresh file.
     case moveAside
     /// Leave it: nothing will write to this path.
     case leaveInPlace
@@ -112,7 +116,8 @@ enum BinaryFile {
     reader.offset = 4
     let found = Int(try reader.uint32())
     guard found == version else {
-      throw .unsupportedVersion(path: path, version: found, supported: version)
+      throw .unsupportedVersion(path: path, version: found, supported: version,
+                                movedTo: try reader.setAsideUnused())
     }
     return reader
   }
@@ -135,12 +140,16 @@ enum BinaryFile {
     } == stored
   }
 
-  /// Renames a bad file out of the way and returns its new path.
-  static func moveAside(_ path: String) throws(LearningError) -> String {
-    var target = path + ".damaged"
+  /// Renames a bad file out of the way as `<path>.<suffix>` (or
+  /// `.<suffix>-2`, ...) and returns its new path.
+  static func moveAside(
+    _ path: String, suffix: StaticString = "damaged"
+  ) throws(LearningError) -> String {
+    let base = path + "." + suffix.description
+    var target = base
     var attempt = 2
     while FileBytes.exists(path: target) {
-      target = path + ".damaged-\(attempt)"
+      target = base + "-\(attempt)"
       attempt += 1
     }
     if rename(path, target) != 0 {
@@ -213,6 +222,12 @@ struct ByteReader {
   /// reading the body.
   func setAside() throws(LearningError) -> String? {
     try BinaryFile.setAside(path, damage)
+  }
+
+  /// Sets a sound file this program cannot use aside as `<path>.unused`,
+  /// if the reader was told to move files aside.
+  func setAsideUnused() throws(LearningError) -> String? {
+    damage == .moveAside ? try BinaryFile.moveAside(path, suffix: "unused") : nil
   }
 
   static func littleEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {

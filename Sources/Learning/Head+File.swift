@@ -77,19 +77,28 @@ extension Head {
       height: Int(try reader.uint32()), width: Int(try reader.uint32()),
       channels: Int(try reader.uint32()))
     guard shape == expectedShape else {
-      throw .shapeMismatch(path: path, expected: expectedShape.text, found: shape.text)
+      throw .shapeMismatch(path: path, expected: expectedShape.text, found: shape.text,
+                           movedTo: try reader.setAsideUnused())
     }
     let inputScale = try reader.float()
     let classCount = Int(try reader.uint32())
-    if let expectedClassCount, expectedClassCount != classCount {
-      throw .classCountMismatch(path: path, expected: expectedClassCount, found: classCount)
-    }
-    guard classCount >= 1 && classCount <= 255 else {
+    guard classCount >= 2 && classCount <= 255 else {
       throw .damagedFile(path: path, reason: "class count \(classCount)",
                          movedTo: try reader.setAside())
     }
+    if let expectedClassCount, expectedClassCount != classCount {
+      throw .classCountMismatch(path: path, expected: expectedClassCount, found: classCount,
+                                movedTo: try reader.setAsideUnused())
+    }
     var classNames: [String] = []
     for _ in 0..<classCount { classNames.append(try reader.string()) }
+    if let problem = Head.classNameProblem(classNames) {
+      throw .damagedFile(path: path, reason: problem, movedTo: try reader.setAside())
+    }
+    guard inputScale.isFinite && inputScale > 0 else {
+      throw .damagedFile(path: path, reason: "an input scale that is not a positive number",
+                         movedTo: try reader.setAside())
+    }
 
     var settings = HeadSettings()
     settings.kind = kind
@@ -120,9 +129,19 @@ extension Head {
       try head.secondWeights.withUnsafeMutableBufferPointer { (buffer) throws(LearningError) in
         try reader.floats(into: buffer)
       }
+      guard head.firstWeights.allSatisfy({ $0.isFinite })
+        && head.firstBias.allSatisfy({ $0.isFinite })
+        && head.secondWeights.allSatisfy({ $0.isFinite }) else {
+        throw .damagedFile(path: path, reason: "weights that are not numbers or infinite",
+                           movedTo: try reader.setAside())
+      }
       model = .dense(head)
     case .nearestNeighbors:
       let exampleCount = Int(try reader.uint32())
+      guard exampleCount > 0 else {
+        throw .damagedFile(path: path, reason: "a kNN head without examples",
+                           movedTo: try reader.setAside())
+      }
       let labelStart = try reader.claim(exampleCount)
       let labels = Array(reader.bytes[labelStart..<(labelStart + exampleCount)])
       for label in labels where Int(label) >= classCount {
@@ -138,5 +157,23 @@ extension Head {
     }
     try reader.expectEnd()
     return Head(model: model, classNames: classNames, settings: settings)
+  }
+}
+
+extension Head {
+  /// What is wrong with these class names for a head, or nil: each must be
+  /// non-empty, printable (no control characters, which a terminal or the
+  /// serial line would act on) and different from the others.
+  public static func classNameProblem(_ names: [String]) -> String? {
+    for (index, name) in names.enumerated() {
+      guard !name.isEmpty else { return "class \(index) has an empty name" }
+      if name.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+        return "class \(index)'s name has control characters"
+      }
+      if names[..<index].contains(name) {
+        return "class name \(name) is given twice"
+      }
+    }
+    return nil
   }
 }

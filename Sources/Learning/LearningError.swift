@@ -25,12 +25,21 @@ public enum LearningError: Error, Equatable {
   case foreignFile(path: String, movedTo: String?)
   /// One of ours but damaged (bad checksum, short), moved aside.
   case damagedFile(path: String, reason: String, movedTo: String?)
-  /// A file written by a newer or older format version.
-  case unsupportedVersion(path: String, version: Int, supported: Int)
+  /// A file written by a newer or older format version; like the next
+  /// three, sound but unusable here, moved aside to `movedTo` (nil: left
+  /// where it is).
+  case unsupportedVersion(path: String, version: Int, supported: Int,
+                          movedTo: String? = nil)
   /// A head or dataset made for another input shape.
-  case shapeMismatch(path: String, expected: String, found: String)
+  case shapeMismatch(path: String, expected: String, found: String,
+                     movedTo: String? = nil)
   /// A head or dataset made for another class count.
-  case classCountMismatch(path: String, expected: Int, found: Int)
+  case classCountMismatch(path: String, expected: Int, found: Int,
+                          movedTo: String? = nil)
+  /// A saved dataset with more examples than this dataset's capacity;
+  /// `setting` names the capacity as the person sets it.
+  case datasetTooLarge(path: String, exampleCount: Int, capacity: Int,
+                       movedTo: String? = nil, setting: String = "the capacity")
   /// Refusing to replace something that is not one of our files.
   case refusingToOverwrite(path: String, reason: String)
   /// A system call failed on `path`.
@@ -63,15 +72,21 @@ public enum LearningError: Error, Equatable {
       return "\(path) is not a teachpad file" + setAsideText(movedTo)
     case .damagedFile(let path, let reason, let movedTo):
       return "\(path) is damaged (\(reason))" + setAsideText(movedTo)
-    case .unsupportedVersion(let path, let version, let supported):
+    case .unsupportedVersion(let path, let version, let supported, let movedTo):
       return "\(path) has format version \(version), this teachpad reads "
         + "version \(supported) (make it again with this version)"
-    case .shapeMismatch(let path, let expected, let found):
+        + keptText(movedTo)
+    case .shapeMismatch(let path, let expected, let found, let movedTo):
       return "\(path) was made for activations of shape \(found), "
-        + "expected \(expected) (train it again for this model)"
-    case .classCountMismatch(let path, let expected, let found):
+        + "expected \(expected) (train it again for this model)" + keptText(movedTo)
+    case .classCountMismatch(let path, let expected, let found, let movedTo):
       return "\(path) has \(found) classes, expected \(expected) "
-        + "(train it again with these classes)"
+        + "(train it again with these classes)" + keptText(movedTo)
+    case .datasetTooLarge(let path, let exampleCount, let capacity, let movedTo,
+                          let setting):
+      return "\(path) holds \(exampleCount) examples, more than the dataset's "
+        + "capacity of \(capacity) (raise \(setting) to at least "
+        + "\(exampleCount) to use it)" + keptText(movedTo)
     case .refusingToOverwrite(let path, let reason):
       return "will not overwrite \(path): \(reason)"
     case .system(let path, let call, let reason):
@@ -86,6 +101,15 @@ public enum LearningError: Error, Equatable {
       return self
     }
     return .batchTooSmall(fraction: fraction, exampleCount: exampleCount, setting: setting)
+  }
+
+  /// The same error with the dataset's capacity called by the name the
+  /// person set it with; other errors are returned as they are.
+  public func namingCapacity(_ setting: String) -> LearningError {
+    guard case .datasetTooLarge(let path, let exampleCount, let capacity, let movedTo, _)
+      = self else { return self }
+    return .datasetTooLarge(path: path, exampleCount: exampleCount, capacity: capacity,
+                            movedTo: movedTo, setting: setting)
   }
 
   static func system(_ path: String, _ error: SystemError) -> LearningError {
@@ -125,4 +149,10 @@ public func shortDecimal(_ value: Double, digits: Int) -> String {
 private func setAsideText(_ movedTo: String?) -> String {
   guard let movedTo else { return " (left as it is)" }
   return "; moved it aside to \(movedTo)"
+}
+
+/// Where a sound but unusable file was kept, so nothing overwrites it.
+private func keptText(_ movedTo: String?) -> String {
+  guard let movedTo else { return "" }
+  return "; kept it as \(movedTo), a new one will be saved in its place"
 }

@@ -123,7 +123,12 @@ enum ReplayCommand {
     }
 
     let (link, tty) = try serialLink(serialWhere, baud: configuration.serialBaud)
-    if dataDirectory != nil && FileBytes.exists(path: configuration.headPath) {
+    // Only a head the device will load makes it play from the start; a
+    // damaged or unusable one is reported (and set aside) when it starts.
+    if dataDirectory != nil && FileBytes.exists(path: configuration.headPath),
+      (try? Head.load(path: configuration.headPath,
+                      expectedClassCount: Direction.allCases.count,
+                      movingDamagedFilesAside: false)) != nil {
       writeStandardError("teachpad: warning: \(configuration.headPath) holds a "
         + "trained head: the device starts playing with it, as teachpad run "
         + "does, and the session's PLAY press turns playing off; replay into "

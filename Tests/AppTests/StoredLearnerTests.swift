@@ -135,4 +135,56 @@ final class StoredLearnerTests: XCTestCase {
     XCTAssertEqual(learner.exampleCount, 0)
     XCTAssertTrue(FileManager.default.fileExists(atPath: configuration.datasetPath + ".damaged"))
   }
+
+  func testASavedDatasetLargerThanTheCapacityIsKeptAsUnusedNotReplaced() throws {
+    configuration.datasetCapacity = 4
+    let learner = StoredLearner(configuration: configuration)
+    try addExamples(to: learner, [.up, .down], each: 2)
+    try learner.saveExamples()
+    let saved = try Data(contentsOf: URL(fileURLWithPath: configuration.datasetPath))
+
+    configuration.datasetCapacity = 2
+    let smaller = StoredLearner(configuration: configuration)
+    XCTAssertThrowsError(try smaller.loadExamples()) {
+      XCTAssertEqual(($0 as? LearningError)?.message,
+                     "\(configuration.datasetPath) holds 4 examples, more than the "
+                     + "dataset's capacity of 2 (raise data.capacity to at least 4 to use "
+                     + "it); kept it as \(configuration.datasetPath).unused, a new one "
+                     + "will be saved in its place")
+    }
+    try addExamples(to: smaller, [.left], each: 1)
+    try smaller.saveExamples()
+
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: configuration.datasetPath
+                                                + ".unused")), saved)
+    let reloaded = StoredLearner(configuration: configuration)
+    try reloaded.loadExamples()
+    XCTAssertEqual(reloaded.exampleCount, 1)
+  }
+
+  func testAHeadForOtherClassesIsKeptAsUnusedNotReplaced() throws {
+    try FileManager.default.createDirectory(at: dataDirectory,
+                                            withIntermediateDirectories: true)
+    let twoClasses = ActivationDataset(classCount: 2, capacity: 4)
+    for label in [0, 1, 0, 1] {
+      let bytes = activation(label == 0 ? .up : .down, variant: 0)
+      try bytes.withUnsafeBufferPointer { try twoClasses.append($0, label: label) }
+    }
+    var settings = HeadSettings()
+    settings.kind = .nearestNeighbors
+    let (head, _) = try Head.make(from: twoClasses, classNames: ["a", "b"],
+                                  settings: settings)
+    try head.save(path: configuration.headPath)
+    let saved = try Data(contentsOf: URL(fileURLWithPath: configuration.headPath))
+    let learner = StoredLearner(configuration: configuration)
+
+    XCTAssertThrowsError(try learner.loadHead()) {
+      XCTAssertEqual($0 as? LearningError, .classCountMismatch(
+        path: configuration.headPath, expected: 4, found: 2,
+        movedTo: configuration.headPath + ".unused"))
+    }
+    XCTAssertFalse(learner.hasHead)
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: configuration.headPath
+                                                + ".unused")), saved)
+  }
 }

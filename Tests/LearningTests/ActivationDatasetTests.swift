@@ -150,21 +150,71 @@ final class ActivationDatasetTests: XCTestCase {
                    "hello, not a dataset")
   }
 
-  func testFileForAnotherClassCountIsRefusedAndKept() throws {
+  func testFileForAnotherClassCountOrShapeIsKeptAsUnused() throws {
     let folder = makeScratchFolder()
     let path = folder + "/examples.tpds"
     let dataset = ActivationDataset(classCount: 3, capacity: 2)
     add(dataset, [5], label: 1)
     try dataset.save(path: path)
+    let saved = try Data(contentsOf: URL(fileURLWithPath: path))
 
     let other = ActivationDataset(classCount: 4, capacity: 2)
     XCTAssertEqual(learningError { try other.load(path: path) },
-                   .classCountMismatch(path: path, expected: 4, found: 3))
-    XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+                   .classCountMismatch(path: path, expected: 4, found: 3,
+                                       movedTo: path + ".unused"))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path + ".unused")), saved)
+
+    try dataset.save(path: path)
     let small = ActivationDataset(
       shape: ActivationShape(height: 1, width: 1, channels: 4), classCount: 3, capacity: 2)
     XCTAssertEqual(learningError { try small.load(path: path) },
-                   .shapeMismatch(path: path, expected: "1x1x4", found: "7x7x256"))
+                   .shapeMismatch(path: path, expected: "1x1x4", found: "7x7x256",
+                                  movedTo: path + ".unused-2"))
+  }
+
+  func testMoreExamplesThanTheCapacityAreKeptAsUnusedNotCutShort() throws {
+    let folder = makeScratchFolder()
+    let path = folder + "/examples.tpds"
+    let dataset = ActivationDataset(classCount: 2, capacity: 3)
+    add(dataset, [1], label: 0)
+    add(dataset, [2], label: 1)
+    add(dataset, [3], label: 1)
+    try dataset.save(path: path)
+    let saved = try Data(contentsOf: URL(fileURLWithPath: path))
+
+    let smaller = ActivationDataset(classCount: 2, capacity: 2)
+    let error = learningError { try smaller.load(path: path) }
+
+    XCTAssertEqual(error, .datasetTooLarge(path: path, exampleCount: 3, capacity: 2,
+                                           movedTo: path + ".unused"))
+    XCTAssertEqual(error?.message, "\(path) holds 3 examples, more than the dataset's "
+                   + "capacity of 2 (raise the capacity to at least 3 to use it); kept it "
+                   + "as \(path).unused, a new one will be saved in its place")
+    XCTAssertEqual(smaller.count, 0)
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path + ".unused")), saved)
+    add(smaller, [4], label: 0)
+    try smaller.save(path: path)
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path + ".unused")), saved)
+  }
+
+  func testADatasetWhoseSizesOverflowIsDamaged() throws {
+    let folder = makeScratchFolder()
+    let path = folder + "/examples.tpds"
+    let dataset = ActivationDataset(classCount: 2, capacity: 1)
+    add(dataset, [1], label: 0)
+    try dataset.save(path: path)
+    let forged = resealed(try Data(contentsOf: URL(fileURLWithPath: path))) {
+      for offset in 8..<20 { $0[offset] = 0xFF }
+    }
+    try forged.write(to: URL(fileURLWithPath: path))
+
+    guard case .damagedFile(path, let reason, path + ".damaged")? =
+      learningError({ try dataset.load(path: path) }) else {
+      return XCTFail("expected a damaged file")
+    }
+    XCTAssertEqual(reason, "1 activations of shape 4294967295x4294967295x4294967295 "
+                   + "are more bytes than a file holds")
   }
 
   func testChecksumIsStandardCRC32() {

@@ -50,18 +50,90 @@ final class HeadFileTests: XCTestCase {
                                   settings: HeadSettings())
     try head.save(path: path)
 
-    let classError = learningError { _ = try Head.load(path: path, expectedClassCount: 4) }
+    let classError = learningError {
+      _ = try Head.load(path: path, expectedClassCount: 4, movingDamagedFilesAside: false)
+    }
     XCTAssertEqual(classError?.message,
                    "\(path) has 2 classes, expected 4 (train it again with these classes)")
     let shapeError = learningError {
       _ = try Head.load(path: path,
-                        expectedShape: ActivationShape(height: 1, width: 1, channels: 1024))
+                        expectedShape: ActivationShape(height: 1, width: 1, channels: 1024),
+                        movingDamagedFilesAside: false)
     }
     XCTAssertEqual(shapeError?.message, "\(path) was made for activations of shape "
                    + "7x7x256, expected 1x1x1024 (train it again for this model)")
     XCTAssertTrue(FileManager.default.fileExists(atPath: path))
   }
 
+  func testAHeadForAnotherClassCountIsKeptAsUnusedSoNoSaveReplacesIt() throws {
+    let path = makeScratchFolder() + "/head.tphd"
+    let (head, _) = try Head.make(from: separableDataset(classCount: 2, perClass: 5),
+                                  classNames: ["a", "b"], settings: HeadSettings())
+    try head.save(path: path)
+    let saved = try Data(contentsOf: URL(fileURLWithPath: path))
+
+    let error = learningError { _ = try Head.load(path: path, expectedClassCount: 4) }
+    XCTAssertEqual(error, .classCountMismatch(path: path, expected: 4, found: 2,
+                                              movedTo: path + ".unused"))
+    XCTAssertEqual(error?.message, "\(path) has 2 classes, expected 4 (train it again "
+                   + "with these classes); kept it as \(path).unused, a new one will be "
+                   + "saved in its place")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path + ".unused")), saved)
+
+    // A second one goes to the next free name.
+    try head.save(path: path)
+    XCTAssertEqual(learningError {
+      _ = try Head.load(path: path, expectedShape: ActivationShape(
+        height: 1, width: 1, channels: 1024))
+    }, .shapeMismatch(path: path, expected: "1x1x1024", found: "7x7x256",
+                      movedTo: path + ".unused-2"))
+  }
+
+  func testAHeadOfAnotherFormatVersionIsKeptAsUnused() throws {
+    let path = makeScratchFolder() + "/head.tphd"
+    let (head, _) = try Head.make(from: separableDataset(classCount: 2, perClass: 5),
+                                  classNames: ["a", "b"], settings: HeadSettings())
+    try head.save(path: path)
+    let future = resealed(try Data(contentsOf: URL(fileURLWithPath: path))) { $0[4] = 2 }
+    try future.write(to: URL(fileURLWithPath: path))
+
+    XCTAssertEqual(learningError { _ = try Head.load(path: path) },
+                   .unsupportedVersion(path: path, version: 2, supported: 1,
+                                       movedTo: path + ".unused"))
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path + ".unused")), future)
+  }
+
+  func testHeadsWithImpossibleContentsAreDamagedEvenWithAGoodChecksum() throws {
+    let path = makeScratchFolder() + "/head.tphd"
+    let (head, _) = try Head.make(from: separableDataset(classCount: 2, perClass: 5),
+                                  classNames: ["a", "b"], settings: HeadSettings())
+    try head.save(path: path)
+    let good = try Data(contentsOf: URL(fileURLWithPath: path))
+    // Header: magic, version, kind, shape (3), scale, class count, then
+    // the names ("a", "b": u32 length and one byte each).
+    let scaleOffset = 24
+    let classCountOffset = 28
+    let secondNameOffset = 32 + 5 + 4
+    let lastWeightOffset = good.count - 8
+
+    func reason(_ change: (inout Data) -> Void) -> String? {
+      try? resealed(good, change).write(to: URL(fileURLWithPath: path))
+      let error = learningError { _ = try Head.load(path: path, movingDamagedFilesAside: false) }
+      guard case .damagedFile(_, let reason, nil)? = error else { return nil }
+      return reason
+    }
+
+    XCTAssertEqual(reason { $0[secondNameOffset] = UInt8(ascii: "a") },
+                   "class name a is given twice")
+    XCTAssertEqual(reason { $0[secondNameOffset] = 0x1B },
+                   "class 1's name has control characters")
+    XCTAssertEqual(reason { $0[lastWeightOffset + 3] = 0x7F; $0[lastWeightOffset + 2] = 0xC0 },
+                   "weights that are not numbers or infinite")
+    XCTAssertEqual(reason { $0[scaleOffset + 3] = 0xFF; $0[scaleOffset + 2] = 0x80 },
+                   "an input scale that is not a positive number")
+    XCTAssertEqual(reason { $0[classCountOffset] = 1 }, "class count 1")
+  }
   func testDamagedHeadIsRefusedAndMovedAside() throws {
     let path = makeScratchFolder() + "/head.tphd"
     let dataset = separableDataset(classCount: 2, perClass: 5)
@@ -113,4 +185,17 @@ final class HeadFileTests: XCTestCase {
     XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path + ".damaged")), damaged)
     XCTAssertNotNil(try? Head.load(path: path))
   }
+}
+
+/// A file's bytes changed by `change`, with the CRC-32 at its end made to
+/// match again: a file that is damaged but passes the checksum.
+func resealed(_ bytes: Data, _ change: (inout Data) -> Void) -> Data {
+  var changed = bytes
+  change(&changed)
+  let body = [UInt8](changed.prefix(changed.count - 4))
+  let checksum = body.withUnsafeBytes { CRC32.of($0) }
+  for index in 0..<4 {
+    changed[changed.count - 4 + index] = UInt8(truncatingIfNeeded: checksum >> (8 * index))
+  }
+  return changed
 }
