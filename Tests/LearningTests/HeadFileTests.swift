@@ -67,9 +67,7 @@ final class HeadFileTests: XCTestCase {
 
   func testAHeadForAnotherClassCountIsKeptAsUnusedSoNoSaveReplacesIt() throws {
     let path = makeScratchFolder() + "/head.tphd"
-    let (head, _) = try Head.make(from: separableDataset(classCount: 2, perClass: 5),
-                                  classNames: ["a", "b"], settings: HeadSettings())
-    try head.save(path: path)
+    let head = try savedTwoClassHead(at: path)
     let saved = try Data(contentsOf: URL(fileURLWithPath: path))
 
     let error = learningError { _ = try Head.load(path: path, expectedClassCount: 4) }
@@ -92,9 +90,7 @@ final class HeadFileTests: XCTestCase {
 
   func testAHeadOfAnotherFormatVersionIsKeptAsUnused() throws {
     let path = makeScratchFolder() + "/head.tphd"
-    let (head, _) = try Head.make(from: separableDataset(classCount: 2, perClass: 5),
-                                  classNames: ["a", "b"], settings: HeadSettings())
-    try head.save(path: path)
+    _ = try savedTwoClassHead(at: path)
     let future = resealed(try Data(contentsOf: URL(fileURLWithPath: path))) { $0[4] = 2 }
     try future.write(to: URL(fileURLWithPath: path))
 
@@ -106,9 +102,7 @@ final class HeadFileTests: XCTestCase {
 
   func testHeadsWithImpossibleContentsAreDamagedEvenWithAGoodChecksum() throws {
     let path = makeScratchFolder() + "/head.tphd"
-    let (head, _) = try Head.make(from: separableDataset(classCount: 2, perClass: 5),
-                                  classNames: ["a", "b"], settings: HeadSettings())
-    try head.save(path: path)
+    _ = try savedTwoClassHead(at: path)
     let good = try Data(contentsOf: URL(fileURLWithPath: path))
     // Header: magic, version, kind, shape (3), scale, class count, then
     // the names ("a", "b": u32 length and one byte each).
@@ -185,6 +179,14 @@ final class HeadFileTests: XCTestCase {
     XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path + ".damaged")), damaged)
     XCTAssertNotNil(try? Head.load(path: path))
   }
+}
+
+/// A dense head for classes "a" and "b", saved at `path`.
+func savedTwoClassHead(at path: String) throws -> Head {
+  let (head, _) = try Head.make(from: separableDataset(classCount: 2, perClass: 5),
+                                classNames: ["a", "b"], settings: HeadSettings())
+  try head.save(path: path)
+  return head
 }
 
 /// A file's bytes changed by `change`, with the CRC-32 at its end made to
