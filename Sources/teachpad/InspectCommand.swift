@@ -9,9 +9,13 @@ enum InspectCommand {
     usage: teachpad inspect [MODEL | --model MODEL] [--tensor NAME]
 
     Prints each operator (index, type, tensors, shapes, quantization) up to
-    the cut tensor (default the 7x7x256 cut; --tensor NAME for another, the
-    whole model's output by its name), then the arena plan and its lower
-    bound. MODEL defaults to $TEACHPAD_MODEL, else the installed model.
+    the cut tensor, then the arena plan and its lower bound.
+
+      --tensor NAME   where to cut: default the 7x7x256 cut that infer,
+                      bench and the appliance use
+                      (MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6);
+                      MobilenetV1/Predictions/Reshape_1 for the whole model
+      MODEL           else $TEACHPAD_MODEL, else the installed model
 
     """
 
@@ -22,7 +26,7 @@ enum InspectCommand {
     }
     do throws(UsageError) {
       var options = try Options(words)
-      let tensor = options.string("tensor")
+      let tensor = options.string("tensor") ?? Engine.defaultCutTensorName
       let modelOption = options.string("model")
       try options.rejectUnknown(allowingOperands: true)
       guard options.operands.count <= 1,
