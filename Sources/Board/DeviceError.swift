@@ -3,9 +3,15 @@
 /// what to try.
 public struct DeviceError: Error, Equatable {
   public let message: String
+  /// Whether opening again later may work: false for a mistake that only
+  /// the user can fix, such as a path that is not a terminal device or a
+  /// baud the driver does not offer; true for a device that is missing or
+  /// was unplugged.
+  public let retryCanFix: Bool
 
-  public init(_ message: String) {
+  public init(_ message: String, retryCanFix: Bool = true) {
     self.message = message
+    self.retryCanFix = retryCanFix
   }
 }
 

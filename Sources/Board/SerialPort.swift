@@ -14,7 +14,7 @@ public final class SerialPort {
     guard shim_serial_baud_supported(Int32(truncatingIfNeeded: baud)) != 0
     else {
       throw DeviceError("serial port \(path): unsupported baud \(baud) "
-        + "(use a standard rate such as 9600, 57600 or 115200)")
+        + "(use a standard rate such as 9600, 57600 or 115200)", retryCanFix: false)
     }
     let opened: Int32
     do {
@@ -22,12 +22,19 @@ public final class SerialPort {
         shim_open(path, O_RDWR | O_NOCTTY | O_NONBLOCK)
       }
     } catch {
+      // A folder stays a folder; anything else may come right (a port that
+      // appears, permissions that udev sets).
+      guard error.code != EISDIR else {
+        throw DeviceError("serial port \(path): a folder, not a terminal device "
+          + "(name a serial port such as /dev/ttyUSB0, or a pty)", retryCanFix: false)
+      }
       throw DeviceError("serial port \(path): cannot open (\(error.reason)); "
         + "is the adapter plugged in and the UART enabled?")
     }
     guard isatty(opened) == 1 else {
       close(opened)
-      throw DeviceError("serial port \(path): not a terminal device")
+      throw DeviceError("serial port \(path): not a terminal device (name a "
+        + "serial port such as /dev/ttyUSB0, or a pty)", retryCanFix: false)
     }
     let status = shim_serial_configure_raw(opened, Int32(baud))
     guard status == 0 else {

@@ -30,6 +30,11 @@ enum ConsoleCommand {
       --exit-on-hangup   stop when the writer closes the line (after at
                          least one line was received)
 
+    A --port that is missing or unplugged is waited for and reopened. Exit
+    status: 0 at the end, 2 for a bad option, a --port that is not a
+    terminal device or a --baud the driver does not offer (at once, with
+    no retrying), 1 when no pseudo-terminal can be made.
+
     """
 
   static func run(_ words: ArraySlice<String>) -> Int32 {
@@ -80,21 +85,31 @@ final class ConsoleSession {
     self.exitOnHangup = exitOnHangup
   }
 
-  /// Reads a tty by path, reopening it while it is missing.
+  /// Reads a tty by path, reopening it while it is missing; 2 at once for
+  /// a path or baud that no retry can make work.
   func read(port path: String, baud: Int) -> Int32 {
     source = path
     var warned = false
-    startScreen()
+    var screenStarted = false
     while !StopSignals.requested {
       let port: SerialPort
       do throws(DeviceError) {
         port = try SerialPort(path: path, baud: baud)
       } catch {
+        guard error.retryCanFix else {
+          if screenStarted && !headless { writeStandardOutput("\u{1B}[?25h\n") }
+          writeStandardError("teachpad: \(error.message)\n")
+          return 2
+        }
         if !warned { writeStandardError("teachpad: \(error.message); retrying\n") }
         warned = true
+        if !screenStarted { startScreen() }
+        screenStarted = true
         usleep(500_000)
         continue
       }
+      if !screenStarted { startScreen() }
+      screenStarted = true
       warned = false
       do throws(SystemError) {
         while !StopSignals.requested {

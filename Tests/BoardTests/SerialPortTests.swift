@@ -42,14 +42,28 @@ final class SerialPortTests: XCTestCase {
                      "serial port /dev/teachpad-no-such-tty: cannot open "
                      + "(No such file or directory); is the adapter plugged "
                      + "in and the UART enabled?")
+      XCTAssertEqual((error as? DeviceError)?.retryCanFix, true)
     }
   }
 
-  func testOpeningAFileThatIsNoTerminalIsRefused() {
-    XCTAssertThrowsError(try SerialPort(path: "/dev/null", baud: 115_200)) {
-      XCTAssertEqual(($0 as? DeviceError)?.message,
-                     "serial port /dev/null: not a terminal device")
+  /// Opening `path` fails with `message`, and no retry can mend it.
+  private func assertRefusedForGood(_ path: String, _ message: String,
+                                    file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertThrowsError(try SerialPort(path: path, baud: 115_200),
+                         file: file, line: line) {
+      XCTAssertEqual($0 as? DeviceError, DeviceError(message, retryCanFix: false),
+                     file: file, line: line)
     }
+  }
+
+  func testOpeningAFileThatIsNoTerminalIsRefusedForGood() {
+    assertRefusedForGood("/dev/null", "serial port /dev/null: not a terminal device "
+                         + "(name a serial port such as /dev/ttyUSB0, or a pty)")
+  }
+
+  func testOpeningAFolderIsRefusedForGood() {
+    assertRefusedForGood("/tmp", "serial port /tmp: a folder, not a terminal device "
+                         + "(name a serial port such as /dev/ttyUSB0, or a pty)")
   }
 
   func testNonStandardBaudIsRefused() throws {
@@ -58,6 +72,7 @@ final class SerialPortTests: XCTestCase {
       XCTAssertEqual(($0 as? DeviceError)?.message,
                      "serial port \(peer.slavePath): unsupported baud 12345 "
                      + "(use a standard rate such as 9600, 57600 or 115200)")
+      XCTAssertEqual(($0 as? DeviceError)?.retryCanFix, false)
     }
   }
 }

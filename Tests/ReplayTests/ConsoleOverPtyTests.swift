@@ -64,6 +64,25 @@ final class ConsoleOverPtyTests: XCTestCase {
     return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
   }
 
+  /// Mistakes that no retry can mend end the console at once with status
+  /// 2; only a missing or unplugged port is waited for.
+  func testConsoleRefusesANonTerminalPortAndAnUnsupportedBaudAtOnce() throws {
+    let log = scratch.path("x.log")
+    try Data().write(to: URL(fileURLWithPath: log))
+
+    let file = try runTeachpad(["console", "--port", log, "--headless"])
+    let baud = try runTeachpad(["console", "--port", "/dev/teachpad-no-tty", "--headless",
+                                "--baud", "12345"])
+
+    XCTAssertEqual(file.status, 2)
+    XCTAssertEqual(file.errors, "teachpad: serial port \(log): not a terminal device "
+                   + "(name a serial port such as /dev/ttyUSB0, or a pty)\n")
+    XCTAssertEqual(file.output, "")
+    XCTAssertEqual(baud.status, 2)
+    XCTAssertEqual(baud.errors, "teachpad: serial port /dev/teachpad-no-tty: unsupported "
+                   + "baud 12345 (use a standard rate such as 9600, 57600 or 115200)\n")
+  }
+
   func testReplayedSessionReachesTheConsoleWhole() throws {
     let data = try sharedFile("data/sign-language-digits")
     let model = try modelPath()
