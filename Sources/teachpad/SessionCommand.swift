@@ -26,7 +26,8 @@ enum SessionCommand {
 
       --data DIR            one subfolder per label (or DIR/images has them)
       --classes A,B,C,D     two to four labels: UP, DOWN, LEFT, RIGHT
-      --out FILE            the session file to write
+      --out FILE            the session file to write (a file that exists
+                            must be a session: any other is left alone)
       --per-class N         training images per class (default 40)
       --test N              test images, all classes together (default 100)
       --hold N              frames each test image is shown (default 3)
@@ -57,9 +58,16 @@ enum SessionCommand {
     let testFraction = try options.decimal("test-fraction", default: 0.25, range: 0...1)
     let manifestOption = options.string("manifest")
     try options.rejectUnknown()
+    // Refused as train refuses its --out: a folder or device is a usage
+    // mistake (2), another kind of file a refusal over the data (1).
+    if FileBytes.exists(path: output) && !FileBytes.isRegularFile(path: output) {
+      throw UsageError(message: "option --out: \(output) is a folder, device or pipe, "
+        + "not a file (name a file instead)")
+    }
     if FileBytes.exists(path: output) && !isSessionFile(output) {
-      throw UsageError(message: "will not overwrite \(output): it exists and is "
-        + "not a teachpad session (move it away first)")
+      writeStandardError("teachpad: will not overwrite \(output): it exists and is "
+        + "not a teachpad session (move it away first)\n")
+      return 1
     }
 
     let classes = classList.split(separator: ",", omittingEmptySubsequences: false)

@@ -149,9 +149,21 @@ final class CommandUsageTests: XCTestCase {
     let (status, errors) = try run(["session", "--data", "/nonexistent", "--classes", "a,b",
                                     "--out", head])
 
-    XCTAssertEqual(status, 2)
+    XCTAssertEqual(status, 1)
     XCTAssertEqual(errors, "teachpad: will not overwrite \(head): it exists and is not a "
                    + "teachpad session (move it away first)\n")
     XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: head)), Data([1, 2, 3]))
+  }
+
+  /// A folder as --out is named as one, as train names it.
+  func testSessionOutputThatIsAFolderIsAUsageError() throws {
+    let folder = makeScratchFolder()
+
+    let (status, errors) = try run(["session", "--data", "/nonexistent", "--classes", "a,b",
+                                    "--out", folder])
+
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: option --out: \(folder) is a folder, device or pipe, "
+                   + "not a file (name a file instead)\n")
   }
 }
