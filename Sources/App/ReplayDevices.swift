@@ -167,6 +167,9 @@ public final class CountingSerialLink: SerialLink {
 public final class DescriptorSerialLink: SerialLink {
   let descriptor: Int32?
   public private(set) var droppedLineCount = 0
+  /// Whether a write found no reader left (EPIPE: the read end of a pipe
+  /// such as `| head -1` was closed; SIGPIPE must be ignored to see it).
+  public private(set) var readerHasGone = false
 
   public init(descriptor: Int32?) {
     self.descriptor = descriptor
@@ -175,10 +178,10 @@ public final class DescriptorSerialLink: SerialLink {
   public func send(line: UnsafeRawBufferPointer) {
     guard let descriptor else { return }
     var newline = UInt8(ascii: "\n")
-    if shim_write_all(descriptor, line.baseAddress, line.count) != 0
-      || shim_write_all(descriptor, &newline, 1) != 0 {
-      droppedLineCount += 1
-    }
+    var code = shim_write_all(descriptor, line.baseAddress, line.count)
+    if code == 0 { code = shim_write_all(descriptor, &newline, 1) }
+    if code != 0 { droppedLineCount += 1 }
+    if code == EPIPE { readerHasGone = true }
   }
 
   public func service() {}

@@ -26,6 +26,9 @@ public final class ReplayRunner {
 
   /// Called after every pass, e.g. to let a slow serial peer catch up.
   public var afterStep: () -> Void = {}
+  /// Asked before every pass: true ends the replay early (a stop signal,
+  /// a reader that has gone), with the controller finishing as on a stop.
+  public var shouldStop: () -> Bool = { false }
 
   public init(script: SessionScript, camera: ReplayCamera, extractor: any FeatureExtractor,
               learner: any Learner, serial: any SerialLink,
@@ -80,7 +83,7 @@ public final class ReplayRunner {
         afterStep()
       }
       index += 1
-      guard index < frameCount else { return true }
+      guard index < frameCount, !shouldStop() else { return true }
       let step = stepIndex(index, loopStart: loopStart, loopLength: loopLength)
       camera.pending = script.steps[step].image
       buttons.load(index < script.steps.count ? script.steps[index].events : [])
@@ -91,8 +94,10 @@ public final class ReplayRunner {
 
     var counts: [Int] = []
     for direction in Direction.allCases { counts.append(learner.exampleCount(of: direction)) }
+    // `index` is the count of passes played: all of them unless stopped.
+    if index < frameCount { timings.removeLast(frameCount - index) }
     return ReplaySummary(
-      frames: frameCount, examples: counts, finalLoss: learner.finalLoss,
+      frames: index, examples: counts, finalLoss: learner.finalLoss,
       trained: learner.trainingCount > 0,
       directions: serial.directionCount, states: serial.stateCount,
       heartbeats: serial.heartbeatCount, dropped: serial.droppedLineCount,

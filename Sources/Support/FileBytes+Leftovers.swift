@@ -30,7 +30,7 @@ extension FileBytes {
     // is another file.
     for name in names where name.utf8.starts(with: prefix.utf8) {
       guard let processID = writerProcessID(name.utf8.dropFirst(prefix.utf8.count)),
-            processHasEnded(processID) else { continue }
+            EndedProcess.hasEnded(processID) else { continue }
       let leftover = folder + "/" + name
       var status = stat()
       guard lstat(leftover, &status) == 0,
@@ -51,28 +51,7 @@ extension FileBytes {
   private static func writerProcessID(_ ending: Substring.UTF8View) -> Int32? {
     let parts = ending.split(separator: UInt8(ascii: "."),
                              omittingEmptySubsequences: false)
-    guard parts.count == 2, let processID = plainDecimal(parts[0]),
-          plainDecimal(parts[1]) != nil,
-          processID >= 1, processID <= Int(Int32.max) else { return nil }
-    return Int32(processID)
-  }
-
-  /// The value of 1 to 18 digits without a leading zero ("0" itself
-  /// allowed), which cannot overflow; nil for anything else.
-  private static func plainDecimal(_ digits: Substring.UTF8View) -> Int? {
-    guard (1...18).contains(digits.count),
-          digits.first != UInt8(ascii: "0") || digits.count == 1 else { return nil }
-    var value = 0
-    for byte in digits {
-      guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-      value = value * 10 + Int(byte - UInt8(ascii: "0"))
-    }
-    return value
-  }
-
-  /// Whether no process has this number: kill(2) with signal 0 checks
-  /// without sending anything, and only ESRCH means there is none.
-  private static func processHasEnded(_ processID: Int32) -> Bool {
-    kill(processID, 0) != 0 && shim_errno() == ESRCH
+    guard parts.count == 2, EndedProcess.plainDecimal(parts[1]) != nil else { return nil }
+    return EndedProcess.processID(parts[0])
   }
 }

@@ -94,6 +94,10 @@ enum ReplayCommand {
       }
     }
     LogSettings.minimumLevel = verbose ? configuration.logLevel : .warning
+    // SIGINT and SIGTERM end the loop, not the process, and SIGPIPE is
+    // ignored, so that the folder below is removed however the replay ends
+    // (only a SIGKILL leaves it, for a later replay to remove).
+    StopSignals.install()
     configuration.dataDirectory = try freshDataDirectory(dataDirectory)
     // A folder replay made for itself goes when it ends; a given one stays.
     let madeFolder = dataDirectory == nil ? configuration.dataDirectory : nil
@@ -122,7 +126,9 @@ enum ReplayCommand {
         threads: configuration.inferenceThreads).get()
     }
 
-    let (link, tty) = try serialLink(serialWhere, baud: configuration.serialBaud)
+    let standardOutput = DescriptorSerialLink(descriptor: 1)
+    let (link, tty) = try serialLink(serialWhere, baud: configuration.serialBaud,
+                                     standardOutput: standardOutput)
     // Only a head the device will load makes it play from the start; a
     // damaged or unusable one is reported (and set aside) when it starts.
     if dataDirectory != nil && FileBytes.exists(path: configuration.headPath),
@@ -144,7 +150,16 @@ enum ReplayCommand {
       var peerGaveUp = false
       runner.afterStep = { drain(tty, peerGaveUp: &peerGaveUp) }
     }
+    runner.shouldStop = { StopSignals.requested || standardOutput.readerHasGone }
     let summary = runner.run()
+    if StopSignals.requested {
+      writeStandardError("teachpad: replay stopped by signal \(StopSignals.signalNumber) "
+        + "after \(summary.frames) of \(runner.frameCount) frames\n")
+      return 128 + StopSignals.signalNumber
+    }
+    // The reader of standard output has gone (`| head -1`): end as quietly
+    // as SIGPIPE would have, with its status.
+    if standardOutput.readerHasGone { return 128 + SIGPIPE }
 
     writeStandardOutput("session: \(sessionPath) (\(script.steps.count) steps, "
       + "\(script.images.count) images, \(script.frameMilliseconds) ms a frame)\n"
@@ -194,6 +209,7 @@ enum ReplayCommand {
       }
       return option
     }
+    removeLeftoverFolders()
     let base = "/tmp/teachpad-replay-\(getpid())"
     for attempt in 0..<100 {
       let path = attempt == 0 ? base : base + "-\(attempt)"
@@ -202,6 +218,26 @@ enum ReplayCommand {
     }
     throw UsageError(message: "cannot make a data folder \(base): "
       + "\(SystemError("mkdir").reason) (give one with --data-dir)")
+  }
+
+  /// Removes the folders `/tmp/teachpad-replay-PID[-N]` of this user whose
+  /// process has ended: only a SIGKILL (or a power cut) leaves one, since
+  /// every other end of a replay removes its own. Best effort.
+  private static func removeLeftoverFolders() {
+    let prefix = "teachpad-replay-"
+    for name in FolderNames.list("/tmp") ?? [] where name.hasPrefix(prefix) {
+      let ending = name.utf8.dropFirst(prefix.utf8.count)
+      let parts = ending.split(separator: UInt8(ascii: "-"), maxSplits: 1,
+                               omittingEmptySubsequences: false)
+      guard let processID = EndedProcess.processID(parts[0]),
+            parts.count == 1 || EndedProcess.plainDecimal(parts[1]) != nil,
+            EndedProcess.hasEnded(processID) else { continue }
+      let path = "/tmp/" + name
+      var status = stat()
+      guard lstat(path, &status) == 0, status.st_uid == getuid(),
+            status.st_mode & UInt32(S_IFMT) == UInt32(S_IFDIR) else { continue }
+      removeFolder(path)
+    }
   }
 
   /// Every session image's activation from the activation cache.
@@ -225,10 +261,10 @@ enum ReplayCommand {
 
   /// The link for --serial, and the tty link when it is one.
   private static func serialLink(
-    _ place: String, baud: Int
+    _ place: String, baud: Int, standardOutput: DescriptorSerialLink
   ) throws(UsageError) -> (any SerialLink, LinuxSerialLink?) {
     switch place {
-    case "stdout": return (DescriptorSerialLink(descriptor: 1), nil)
+    case "stdout": return (standardOutput, nil)
     case "none": return (DescriptorSerialLink(descriptor: nil), nil)
     default: break
     }
@@ -236,8 +272,9 @@ enum ReplayCommand {
     let descriptor = shim_open_mode(
       place, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC | O_NONBLOCK, 0o644)
     guard descriptor >= 0 else {
-      throw UsageError(message: "option --serial: cannot open \(place): "
-        + "\(SystemError("open").reason)")
+      let error = SystemError("open")
+      throw UsageError(message: "option --serial: cannot open \(place): \(error.reason)"
+        + (error.code == EISDIR ? " (name a file in it, a tty, stdout or none)" : ""))
     }
     if isatty(descriptor) == 1 {
       close(descriptor)
@@ -246,6 +283,17 @@ enum ReplayCommand {
         throw UsageError(message: "option --serial: \(link.problem ?? place)")
       }
       return (link, link)
+    }
+    // A device that is not a tty (/dev/null, /dev/zero) cannot be emptied
+    // or read back as a log; a pipe is written as it is.
+    var status = stat()
+    let kind = fstat(descriptor, &status) == 0 ? status.st_mode & UInt32(S_IFMT) : 0
+    if kind == UInt32(S_IFIFO) { return (DescriptorSerialLink(descriptor: descriptor), nil) }
+    guard kind == UInt32(S_IFREG) else {
+      close(descriptor)
+      throw UsageError(message: "option --serial: \(place) is a device that is not a "
+        + "terminal; use --serial none to send the lines nowhere, or a file outside "
+        + "/dev to keep them")
     }
     if ftruncate(descriptor, 0) != 0 {
       close(descriptor)

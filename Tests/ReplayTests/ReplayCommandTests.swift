@@ -1,0 +1,115 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `teachpad replay` as built: the data folder it makes for itself,
+/// `/tmp/teachpad-replay-PID`, goes however the replay ends, except by
+/// SIGKILL, whose leftover a later replay removes.
+final class ReplayCommandTests: XCTestCase {
+  private var scratch: ScratchFolder!
+  private var session = ""
+
+  override func setUpWithError() throws {
+    scratch = try ScratchFolder("replay-command")
+    session = scratch.path("steps.session")
+    try "teachpad-session 1\nstep\n".write(toFile: session, atomically: true,
+                                            encoding: .utf8)
+  }
+
+  override func tearDownWithError() throws {
+    try scratch.remove()
+  }
+
+  /// Starts a replay of the one-step session; standard error goes to a
+  /// pipe, standard output to `output`.
+  private func startReplay(_ arguments: [String], output: Pipe = Pipe()) throws
+    -> (process: Process, errors: Pipe) {
+    let process = Process()
+    process.executableURL = teachpadBinary
+    process.arguments = ["replay", session, "--activations", "cache",
+                         "--cache", scratch.path("cache"),
+                         "--model", try SharedFolder.modelPath()] + arguments
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    return (process, errors)
+  }
+
+  private func dataFolder(of process: Process) -> String {
+    "/tmp/teachpad-replay-\(process.processIdentifier)"
+  }
+
+  private func waitForEnd(_ process: Process, _ errors: Pipe) -> String {
+    let text = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: text, as: UTF8.self)
+  }
+
+  func testSerialDeviceThatIsNotATerminalSaysWhatToUse() throws {
+    let (process, errors) = try startReplay(["--serial", "/dev/null"])
+    let message = waitForEnd(process, errors)
+
+    XCTAssertEqual(process.terminationStatus, 2)
+    XCTAssertEqual(message, "teachpad: option --serial: /dev/null is a device that is not "
+                   + "a terminal; use --serial none to send the lines nowhere, or a file "
+                   + "outside /dev to keep them\n")
+  }
+
+  func testRefusedReplayLeavesNoDataFolder() throws {
+    for serial in [scratch.path("no-folder/x.log"), scratch.path, "/dev/null"] {
+      let (process, errors) = try startReplay(["--serial", serial])
+      let message = waitForEnd(process, errors)
+
+      XCTAssertEqual(process.terminationStatus, 2, message)
+      XCTAssertFalse(FileManager.default.fileExists(atPath: dataFolder(of: process)), serial)
+    }
+  }
+
+  func testStopSignalEndsReplayAndRemovesItsDataFolder() throws {
+    let (process, errors) = try startReplay(["--serial", "none", "--frames", "1000000"])
+    let deadline = Date().addingTimeInterval(10)
+    while !FileManager.default.fileExists(atPath: dataFolder(of: process)),
+          process.isRunning, Date() < deadline {
+      usleep(5_000)
+    }
+    kill(process.processIdentifier, SIGTERM)
+    let message = waitForEnd(process, errors)
+
+    XCTAssertEqual(process.terminationStatus, 128 + SIGTERM, message)
+    XCTAssertTrue(message.hasPrefix("teachpad: replay stopped by signal 15 after "), message)
+    XCTAssertTrue(message.hasSuffix(" of 1000000 frames\n"), message)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: dataFolder(of: process)))
+  }
+
+  /// `teachpad replay ... | head -1`: the reader goes, the replay ends.
+  func testClosedStandardOutputEndsReplayAndRemovesItsDataFolder() throws {
+    let output = Pipe()
+    try output.fileHandleForReading.close()
+    let (process, errors) = try startReplay(["--frames", "1000000"], output: output)
+    try output.fileHandleForWriting.close()
+    let message = waitForEnd(process, errors)
+
+    XCTAssertEqual(process.terminationStatus, 128 + SIGPIPE, message)
+    XCTAssertEqual(message, "")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: dataFolder(of: process)))
+  }
+
+  func testLeftoverFolderOfAnEndedProcessGoesAndALiveOnesStays() throws {
+    let leftover = "/tmp/teachpad-replay-\(try endedProcessID())"
+    let live = "/tmp/teachpad-replay-\(getpid())-7"
+    for folder in [leftover, live] {
+      try FileManager.default.createDirectory(atPath: folder,
+                                              withIntermediateDirectories: true)
+      try Data([1]).write(to: URL(fileURLWithPath: folder + "/head.tphd"))
+    }
+    defer { try? FileManager.default.removeItem(atPath: live) }
+
+    let (process, errors) = try startReplay(["--serial", "none"])
+    let message = waitForEnd(process, errors)
+
+    XCTAssertEqual(process.terminationStatus, 0, message)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: leftover))
+    XCTAssertTrue(FileManager.default.fileExists(atPath: live + "/head.tphd"))
+  }
+}
