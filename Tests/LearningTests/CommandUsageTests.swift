@@ -142,6 +142,51 @@ final class CommandUsageTests: XCTestCase {
                    + "(give a head file from teachpad train)\n")
   }
 
+  /// A folder holding one empty label folder, and train's arguments on it
+  /// with a model that is not there: every check below comes first.
+  private func trainArguments(_ name: String = #function) throws -> (String, [String]) {
+    let folder = makeScratchFolder(name)
+    try FileManager.default.createDirectory(atPath: folder + "/up",
+                                            withIntermediateDirectories: true)
+    return (folder, ["train", "--data", folder, "--model", "/nonexistent"])
+  }
+
+  func testAnOptionGivenTwiceIsAUsageError() throws {
+    let (folder, common) = try trainArguments()
+    let cases: [([String], String)] = [
+      (common + ["--out", folder + "/h", "--epochs", "2", "--epochs", "3"], "epochs"),
+      (common + ["--out", folder + "/h", "--out", folder + "/g"], "out"),
+      (["bench", "--full", "--full"], "full"),
+      (["session", "--data", folder, "--seed", "1", "--seed", "1"], "seed"),
+    ]
+
+    for (arguments, name) in cases {
+      let (status, errors) = try run(arguments)
+      XCTAssertEqual(status, 2, "\(arguments)")
+      XCTAssertEqual(errors, "teachpad: option --\(name) is given twice; give it once\n")
+    }
+  }
+
+  func testSplitOptionsWithoutSplitAreUsageErrors() throws {
+    let (folder, common) = try trainArguments()
+    for (name, value) in [("test-fraction", "0.5"), ("split-seed", "2"),
+                          ("manifest", folder + "/manifest.csv")] {
+      let (status, errors) = try run(common + ["--out", folder + "/h", "--" + name, value])
+      XCTAssertEqual(status, 2, name)
+      XCTAssertEqual(errors, "teachpad: option --\(name) applies only with --split "
+                     + "train or test (add --split or drop --\(name))\n")
+    }
+  }
+
+  func testEmptyCacheFolderIsAUsageError() throws {
+    let (folder, common) = try trainArguments()
+
+    let (status, errors) = try run(common + ["--out", folder + "/h", "--cache", ""])
+
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: option --cache: expected a folder path, got ''\n")
+  }
+
   func testSessionWillNotOverwriteAFileThatIsNotASession() throws {
     let head = makeScratchFolder() + "/kept.head"
     try Data([1, 2, 3]).write(to: URL(fileURLWithPath: head))
