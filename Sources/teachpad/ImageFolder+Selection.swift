@@ -14,8 +14,8 @@ struct ImageSelection {
   static let help = """
       --data DIR             one subfolder per label with JPEG or PNG images
       --classes A,B,...      labels to use, in output order (default: all
-                             subfolders by name; the first four are up, down,
-                             left, right on the appliance)
+                             subfolders by name but hidden ones; the first
+                             four are up, down, left, right on the appliance)
       --split train|test     use one part of a by-person split: the manifest's
                              subject groups, sorted by number, are shuffled
                              with --split-seed, and the first
