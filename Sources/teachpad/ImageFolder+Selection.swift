@@ -66,9 +66,8 @@ struct ImageSelection {
     }
     let fraction = try options.decimal("test-fraction", default: 0.25, range: 0...1)
     let seed = try options.integer("split-seed", default: 1, range: 0...Int.max)
-    let manifest = try options.path("manifest", of: "file")
-    let manifestPath = manifest ?? (FileBytes.exists(path: folder + "/manifest.csv")
-      ? folder + "/manifest.csv" : folder + "/../manifest.csv")
+    let manifestPath = try SubjectSplit.locateManifest(
+      option: try options.path("manifest", of: "file"), folder: folder)
     split = SubjectSplit(part: part, testFraction: fraction, seed: UInt64(seed),
                          manifestPath: manifestPath)
   }
