@@ -1,4 +1,5 @@
 import CShims
+import Learning
 import Support
 
 /// One image of a labelled folder: `DIR/<label>/<file>`.
@@ -28,6 +29,11 @@ enum ImageFolder {
     if classes == nil { labels = try defaultLabels(in: folder, entries: entries) }
     guard !labels.isEmpty else {
       throw UsageError(message: "folder \(folder) has no label subfolders")
+    }
+    // The labels become the head's class names, which must be printable.
+    if let problem = Head.classNameProblem(labels) {
+      throw UsageError(message: "labels of \(folder): \(problem); rename the folder "
+        + "or choose the labels with --classes")
     }
 
     var images: [LabelledImage] = []

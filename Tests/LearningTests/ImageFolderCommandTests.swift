@@ -89,6 +89,18 @@ final class ImageFolderCommandTests: XCTestCase {
     XCTAssertEqual(run.errors, modelMissing)
   }
 
+  /// The labels become the head's class names, printed on terminals and
+  /// checked when a head is loaded.
+  func testLabelsWithControlCharactersAreRefused() throws {
+    let (data, arguments) = try folder(["a\u{1B}[2J/1.jpg", "c/2.jpg"])
+
+    let run = try runTeachpad(arguments)
+
+    XCTAssertEqual(run.status, 2)
+    XCTAssertEqual(run.errors, "teachpad: labels of \(data): class 0's name has control "
+                   + "characters; rename the folder or choose the labels with --classes\n")
+  }
+
   func testSplitAcceptsAManifestOfTwoGroups() throws {
     let (_, status, errors) = try trainWithManifest(
       "path,subject_group\na/1.jpg,0\na/2.jpg,1\nb/3.jpg,0\nimages/b/4.jpg,1\n")
