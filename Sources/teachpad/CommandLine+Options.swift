@@ -7,7 +7,8 @@ struct UsageError: Error {
 }
 
 /// The words after the subcommand: `--name value` options, `--flag`
-/// switches and positional operands, in any order.
+/// switches and positional operands, in any order. An option given twice
+/// is refused: taking the last (or the first) would silently drop the other.
 struct Options {
   private var values: [String: String] = [:]
   private var switches: Set<String> = []
@@ -21,6 +22,9 @@ struct Options {
       let word = words[index]
       if word.hasPrefix("--") && word.count > 2 {
         let name = String(word.dropFirst(2))
+        guard values[name] == nil, !switches.contains(name) else {
+          throw UsageError(message: "option --\(name) is given twice; give it once")
+        }
         if flags.contains(name) {
           switches.insert(name)
         } else {
@@ -51,6 +55,16 @@ struct Options {
   mutating func required(_ name: String) throws(UsageError) -> String {
     guard let value = string(name) else {
       throw UsageError(message: "option --\(name) is required")
+    }
+    return value
+  }
+
+  /// A path option, refused when empty: an empty name fails later with a
+  /// message that names no option. `kind` is "file" or "folder".
+  mutating func path(_ name: String, of kind: String) throws(UsageError) -> String? {
+    guard let value = string(name) else { return nil }
+    guard !value.isEmpty else {
+      throw UsageError(message: "option --\(name): expected a \(kind) path, got ''")
     }
     return value
   }

@@ -25,7 +25,8 @@ enum EvalCommand {
     var options = try Options(words)
     var selection = try ImageSelection(&options)
     let headPath = try options.required("head")
-    let datasetPath = options.string("save-dataset")
+    let datasetFile = try options.path("save-dataset", of: "file")
+      .map { OutputFile(option: "save-dataset", path: $0) }
     try options.rejectUnknown()
 
     guard FileBytes.exists(path: headPath) else {
@@ -36,8 +37,14 @@ enum EvalCommand {
       throw UsageError(message: "--head \(headPath) is not a regular file "
         + "(give a head file from teachpad train)")
     }
+    // Found out before the activations, not after them.
+    if let datasetFile {
+      try datasetFile.checkWritable()
+      try datasetFile.checkDistinct(from: OutputFile(option: "head", path: headPath))
+    }
     let head: Head
     do throws(LearningError) {
+      if let datasetFile { try ActivationDataset.checkReplaceable(path: datasetFile.path) }
       // Evaluating never writes the head, so a bad file stays where it is.
       head = try Head.load(path: headPath, expectedClassCount: selection.classes?.count,
                            movingDamagedFilesAside: false)
@@ -58,14 +65,7 @@ enum EvalCommand {
         + "matching them by position\n")
     }
     let (classes, dataset) = try selection.load()
-    if let datasetPath {
-      do throws(LearningError) {
-        try dataset.save(path: datasetPath)
-      } catch {
-        writeStandardError("teachpad: \(error.message)\n")
-        return 1
-      }
-    }
+    if let datasetFile, !datasetFile.save("dataset", with: dataset.save) { return 1 }
 
     let classCount = classes.count
     var confusion = [Int](repeating: 0, count: classCount * classCount)

@@ -14,8 +14,8 @@ struct ImageSelection {
   static let help = """
       --data DIR             one subfolder per label with JPEG or PNG images
       --classes A,B,...      labels to use, in output order (default: all
-                             subfolders by name; the first four are up, down,
-                             left, right on the appliance)
+                             subfolders by name but hidden ones; the first
+                             four are up, down, left, right on the appliance)
       --split train|test     use one part of a by-person split: the manifest's
                              subject groups, sorted by number, are shuffled
                              with --split-seed, and the first
@@ -23,7 +23,8 @@ struct ImageSelection {
       --test-fraction X      share of groups in the test part (default 0.25)
       --split-seed N         seed of the group shuffle (default 1)
       --manifest FILE        CSV with 'path' and 'subject_group' columns
-                             (default DIR/manifest.csv, else DIR/../manifest.csv)
+                             (default DIR/manifest.csv, else DIR/../manifest.csv);
+                             these three only with --split
       --model FILE           the .tflite model (else $TEACHPAD_MODEL, else
                              the installed model; see teachpad help)
       --cache DIR            activation cache (else $TEACHPAD_CACHE, else
@@ -44,14 +45,18 @@ struct ImageSelection {
       }
       classes = names
     }
-    modelPath = ModelLocation.resolve(options.string("model"))
-    cacheRoot = options.string("cache")
+    modelPath = ModelLocation.resolve(try options.path("model", of: "file"))
+    cacheRoot = try options.path("cache", of: "folder")
     threadCount = try options.integer("threads", default: 0, range: 0...64)
 
-    let fraction = try options.decimal("test-fraction", default: 0.25, range: 0...1)
-    let seed = try options.integer("split-seed", default: 1, range: 0...Int.max)
-    let manifest = options.string("manifest")
-    guard let partName = options.string("split") else { return }
+    guard let partName = options.string("split") else {
+      // Without a split they would be ignored.
+      for name in ["test-fraction", "split-seed", "manifest"] where options.string(name) != nil {
+        throw UsageError(message: "option --\(name) applies only with --split train or "
+          + "test (add --split or drop --\(name))")
+      }
+      return
+    }
     let part: SubjectSplit.Part
     switch partName {
     case "train": part = .train
@@ -59,8 +64,10 @@ struct ImageSelection {
     default:
       throw UsageError(message: "option --split: expected train or test, got '\(partName)'")
     }
-    let manifestPath = manifest ?? (FileBytes.exists(path: folder + "/manifest.csv")
-      ? folder + "/manifest.csv" : folder + "/../manifest.csv")
+    let fraction = try options.decimal("test-fraction", default: 0.25, range: 0...1)
+    let seed = try options.integer("split-seed", default: 1, range: 0...Int.max)
+    let manifestPath = try SubjectSplit.locateManifest(
+      option: try options.path("manifest", of: "file"), folder: folder)
     split = SubjectSplit(part: part, testFraction: fraction, seed: UInt64(seed),
                          manifestPath: manifestPath)
   }

@@ -1,4 +1,5 @@
 import CShims
+import Learning
 import Support
 
 /// One image of a labelled folder: `DIR/<label>/<file>`.
@@ -13,7 +14,10 @@ struct LabelledImage {
 /// A folder with one subfolder per label, each holding JPEG or PNG files.
 enum ImageFolder {
   /// The chosen classes' images, by class then by file name. `classes`
-  /// nil means every subfolder, sorted by name.
+  /// nil means every subfolder, sorted by name, except hidden ones (a name
+  /// starting with "."); a subfolder whose name has a comma is refused
+  /// then, since `--classes` could never name it. An image name that is not
+  /// a regular file is refused: reading a FIFO or a device can block.
   static func images(
     in folder: String, classes: [String]?
   ) throws(UsageError) -> (classes: [String], images: [LabelledImage]) {
@@ -21,9 +25,15 @@ enum ImageFolder {
       throw UsageError(message:
         "cannot read folder \(folder): \(SystemError("opendir").reason)")
     }
-    let labels = classes ?? entries.filter { isDirectory(folder + "/" + $0) }
+    var labels = classes ?? []
+    if classes == nil { labels = try defaultLabels(in: folder, entries: entries) }
     guard !labels.isEmpty else {
       throw UsageError(message: "folder \(folder) has no label subfolders")
+    }
+    // The labels become the head's class names, which must be printable.
+    if let problem = Head.classNameProblem(labels) {
+      throw UsageError(message: "labels of \(folder): \(problem); rename the folder "
+        + "or choose the labels with --classes")
     }
 
     var images: [LabelledImage] = []
@@ -39,12 +49,50 @@ enum ImageFolder {
           "class '\(label)': no JPEG or PNG files in \(classFolder)")
       }
       for file in pictures {
-        images.append(LabelledImage(classIndex: classIndex,
-                                    path: classFolder + "/" + file,
+        let path = classFolder + "/" + file
+        if let reason = whyNotARegularFile(path) {
+          throw UsageError(message:
+            "cannot use image \(path): \(reason); replace or remove the file")
+        }
+        images.append(LabelledImage(classIndex: classIndex, path: path,
                                     key: label + "/" + file))
       }
     }
     return (labels, images)
+  }
+
+  /// The subfolders that are labels when `--classes` is not given.
+  private static func defaultLabels(
+    in folder: String, entries: [String]
+  ) throws(UsageError) -> [String] {
+    var labels: [String] = []
+    for name in entries where !name.hasPrefix(".") && isDirectory(folder + "/" + name) {
+      // Skipping it would quietly train without that label.
+      guard !name.contains(",") else {
+        throw UsageError(message: "label folder \(folder)/\(name) has a comma in its "
+          + "name, which --classes cannot name; rename it or choose the labels with "
+          + "--classes")
+      }
+      labels.append(name)
+    }
+    return labels
+  }
+
+  /// Why `path` is no regular file ("it is a pipe (FIFO), not a regular
+  /// file"), or nil for a regular file. stat follows links and, unlike
+  /// open, never waits for a FIFO's writer.
+  static func whyNotARegularFile(_ path: String) -> String? {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return SystemError("stat").reason }
+    let kind: String
+    switch status.st_mode & UInt32(S_IFMT) {
+    case UInt32(S_IFREG): return nil
+    case UInt32(S_IFDIR): kind = "a folder"
+    case UInt32(S_IFIFO): kind = "a pipe (FIFO)"
+    case UInt32(S_IFSOCK): kind = "a socket"
+    default: kind = "a device"
+    }
+    return "it is \(kind), not a regular file"
   }
 
   static func isDirectory(_ path: String) -> Bool {

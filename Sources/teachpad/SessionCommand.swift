@@ -56,7 +56,7 @@ enum SessionCommand {
     let frameMilliseconds = try options.integer("frame-ms", default: 100, range: 1...60_000)
     let splitSeed = try options.integer("split-seed", default: 1, range: 0...Int.max)
     let testFraction = try options.decimal("test-fraction", default: 0.25, range: 0...1)
-    let manifestOption = options.string("manifest")
+    let manifestOption = try options.path("manifest", of: "file")
     try options.rejectUnknown()
     // Refused as train refuses its --out: a folder or device is a usage
     // mistake (2), another kind of file a refusal over the data (1).
@@ -82,8 +82,7 @@ enum SessionCommand {
       folder += "/images"
     }
     folder = absolutePath(folder)
-    let manifest = manifestOption ?? (FileBytes.exists(path: folder + "/manifest.csv")
-      ? folder + "/manifest.csv" : folder + "/../manifest.csv")
+    let manifest = try SubjectSplit.locateManifest(option: manifestOption, folder: folder)
     let (_, images) = try ImageFolder.images(in: folder, classes: classes)
     func part(_ which: SubjectSplit.Part) throws(UsageError) -> [LabelledImage] {
       try SubjectSplit(part: which, testFraction: testFraction, seed: UInt64(splitSeed),

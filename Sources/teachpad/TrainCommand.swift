@@ -40,25 +40,20 @@ enum TrainCommand {
   private static func train(_ words: ArraySlice<String>) throws(UsageError) -> Int32 {
     var options = try Options(words)
     let selection = try ImageSelection(&options)
-    let outputPath = try options.required("out")
+    guard let outputPath = try options.path("out", of: "file") else {
+      throw UsageError(message: "option --out is required")
+    }
     var settings = try readSettings(&options)
     if selection.threadCount > 0 { settings.threadCount = selection.threadCount }
-    let datasetPath = options.string("save-dataset")
+    let datasetPath = try options.path("save-dataset", of: "file")
     try options.rejectUnknown()
     // Found out before the activations and the fit, not after them.
-    for (option, path) in [("out", outputPath)] + (datasetPath.map { [("save-dataset", $0)] } ?? []) {
-      guard !path.isEmpty else {
-        throw UsageError(message: "option --\(option): expected a file path, got ''")
-      }
-      let folder = path.contains("/")
-        ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
-      guard FileBytes.exists(path: folder.isEmpty ? "/" : folder) else {
-        throw UsageError(message: "cannot write \(path): folder \(folder) does not exist")
-      }
-      if FileBytes.exists(path: path) && !FileBytes.isRegularFile(path: path) {
-        throw UsageError(message: "option --\(option): \(path) is a folder, device or "
-          + "pipe, not a file (name a file instead)")
-      }
+    let headFile = OutputFile(option: "out", path: outputPath)
+    let datasetFile = datasetPath.map { OutputFile(option: "save-dataset", path: $0) }
+    try headFile.checkWritable()
+    if let datasetFile {
+      try datasetFile.checkWritable()
+      try datasetFile.checkDistinct(from: headFile)
     }
     do throws(LearningError) {
       try Head.checkReplaceable(path: outputPath)
@@ -75,18 +70,18 @@ enum TrainCommand {
     }
     writeStandardOutput("examples: \(dataset.count) (\(counts))\n")
 
+    if let datasetFile, !datasetFile.save("dataset", with: dataset.save) { return 1 }
     do throws(LearningError) {
-      if let datasetPath { try dataset.save(path: datasetPath) }
       let started = shim_monotonic_nanoseconds()
       let startedProcessor = processorNanoseconds()
-      let (head, report) = try Head.make(
+      let (fitted, report) = try Head.make(
         from: dataset, classNames: classes, settings: settings, progress: show)
       let fitMilliseconds = Double(shim_monotonic_nanoseconds() - started) / 1e6
       let fitProcessorMilliseconds = Double(processorNanoseconds() - startedProcessor) / 1e6
       for warning in report.warnings {
         writeStandardError("teachpad: warning: \(warning.message(naming: classes))\n")
       }
-      try head.save(path: outputPath)
+      guard headFile.save("head", with: fitted.save) else { return 1 }
       if settings.kind == .dense {
         writeStandardOutput("final loss: \(formatDecimal(Double(report.finalLoss), digits: 4))\n")
       }

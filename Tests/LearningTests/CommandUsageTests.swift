@@ -142,6 +142,103 @@ final class CommandUsageTests: XCTestCase {
                    + "(give a head file from teachpad train)\n")
   }
 
+  /// A folder holding one empty label folder, and train's arguments on it
+  /// with a model that is not there: every check below comes first.
+  private func trainArguments(_ name: String = #function) throws -> (String, [String]) {
+    let folder = makeScratchFolder(name)
+    try FileManager.default.createDirectory(atPath: folder + "/up",
+                                            withIntermediateDirectories: true)
+    return (folder, ["train", "--data", folder, "--model", "/nonexistent"])
+  }
+
+  func testAnOptionGivenTwiceIsAUsageError() throws {
+    let (folder, common) = try trainArguments()
+    let cases: [([String], String)] = [
+      (common + ["--out", folder + "/h", "--epochs", "2", "--epochs", "3"], "epochs"),
+      (common + ["--out", folder + "/h", "--out", folder + "/g"], "out"),
+      (["bench", "--full", "--full"], "full"),
+      (["session", "--data", folder, "--seed", "1", "--seed", "1"], "seed"),
+    ]
+
+    for (arguments, name) in cases {
+      let (status, errors) = try run(arguments)
+      XCTAssertEqual(status, 2, "\(arguments)")
+      XCTAssertEqual(errors, "teachpad: option --\(name) is given twice; give it once\n")
+    }
+  }
+
+  func testSplitOptionsWithoutSplitAreUsageErrors() throws {
+    let (folder, common) = try trainArguments()
+    for (name, value) in [("test-fraction", "0.5"), ("split-seed", "2"),
+                          ("manifest", folder + "/manifest.csv")] {
+      let (status, errors) = try run(common + ["--out", folder + "/h", "--" + name, value])
+      XCTAssertEqual(status, 2, name)
+      XCTAssertEqual(errors, "teachpad: option --\(name) applies only with --split "
+                     + "train or test (add --split or drop --\(name))\n")
+    }
+  }
+
+  func testEmptyCacheFolderIsAUsageError() throws {
+    let (folder, common) = try trainArguments()
+
+    let (status, errors) = try run(common + ["--out", folder + "/h", "--cache", ""])
+
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: option --cache: expected a folder path, got ''\n")
+  }
+
+  func testTrainRefusesTheSameFileForTheHeadAndTheDataset() throws {
+    let (folder, common) = try trainArguments()
+    for (head, dataset) in [(folder + "/h", folder + "/h"), (folder + "/h", folder + "/./h")] {
+      let (status, errors) = try run(common + ["--out", head, "--save-dataset", dataset])
+      XCTAssertEqual(status, 2, dataset)
+      XCTAssertEqual(errors, "teachpad: options --out and --save-dataset name the same "
+                     + "file \(dataset); give each its own file\n")
+    }
+    XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/h"))
+  }
+
+  func testEvalRefusesTheHeadAsItsDatasetFile() throws {
+    let (folder, common) = try trainArguments()
+    let head = folder + "/h"
+    try Data("not a head".utf8).write(to: URL(fileURLWithPath: head))
+    let arguments = ["eval"] + common.dropFirst() + ["--head", head, "--save-dataset", head]
+
+    let (status, errors) = try run(arguments)
+
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: options --head and --save-dataset name the same "
+                   + "file \(head); give each its own file\n")
+    XCTAssertEqual(try String(contentsOfFile: head, encoding: .utf8), "not a head")
+  }
+
+  /// A read-only folder is found before any work. Root passes permission
+  /// checks, so as root the binary runs as nobody (through setpriv).
+  func testTrainRefusesAnOutputFolderItCannotWriteBeforeTheFit() throws {
+    let (folder, common) = try trainArguments()
+    let locked = folder + "/locked"
+    try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+    try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked)
+    try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder)
+    var launcher: [String] = []
+    if geteuid() == 0 {
+      guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+        throw XCTSkip("running as root without /usr/bin/setpriv to drop privileges")
+      }
+      launcher = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    }
+
+    for option in ["out", "save-dataset"] {
+      let head = option == "out" ? [] : ["--out", folder + "/h"]
+      let arguments = common + head + ["--" + option, locked + "/file"]
+      let run = try runTeachpad(arguments, launcher: launcher)
+      XCTAssertEqual(run.status, 2, option)
+      XCTAssertEqual(run.errors, "teachpad: cannot write \(locked)/file: folder \(locked) "
+                     + "is not writable (Permission denied); make it writable or choose "
+                     + "another --\(option)\n")
+    }
+  }
+
   func testSessionWillNotOverwriteAFileThatIsNotASession() throws {
     let head = makeScratchFolder() + "/kept.head"
     try Data([1, 2, 3]).write(to: URL(fileURLWithPath: head))

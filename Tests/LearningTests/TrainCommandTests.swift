@@ -71,6 +71,22 @@ final class TrainCommandTests: XCTestCase {
     XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/h"))
   }
 
+  /// A failure to save after the fit (here the temporary file's name
+  /// passes the 255-byte limit) says what to change. (The other lines
+  /// starting with `teachpad:` are the few-examples warnings.)
+  func testTrainSaysWhatToDoWhenTheHeadCannotBeSaved() throws {
+    let (folder, arguments) = try smallFolder()
+    let head = folder + "/" + String(repeating: "h", count: 250)
+
+    let run = try runTeachpad(arguments + ["--out", head, "--head", "knn"])
+
+    XCTAssertEqual(run.status, 1, run.errors)
+    XCTAssertEqual(lines(run.errors, startingWith: "teachpad: /"),
+                   "teachpad: \(head): open failed: File name too long (the head is not "
+                   + "saved: make \(folder) writable with room to spare, or choose another "
+                   + "--out)\n")
+  }
+
   /// A head save left by a killed process (its number no longer in use)
   /// goes, with a line saying so; one of a live process (this test's)
   /// stays.

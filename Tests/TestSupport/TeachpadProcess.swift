@@ -14,13 +14,22 @@ public struct TeachpadRun {
 /// Runs teachpad with `arguments` to its end (with `environment` added to
 /// this process's). Standard error is drained on another thread while
 /// standard output is read here, so a run that writes a lot to one of them
-/// never blocks on a full pipe.
+/// never blocks on a full pipe. `launcher` (a program and its arguments,
+/// such as setpriv's) starts the binary when given. A run still going after
+/// `timeoutSeconds` is terminated (SIGTERM): a test of something that used
+/// to hang fails instead of hanging the suite.
 public func runTeachpad(
-  _ arguments: [String], environment: [String: String] = [:]
+  _ arguments: [String], environment: [String: String] = [:],
+  launcher: [String] = [], timeoutSeconds: Double? = nil
 ) throws -> TeachpadRun {
   let process = Process()
-  process.executableURL = teachpadBinary
-  process.arguments = arguments
+  if let program = launcher.first {
+    process.executableURL = URL(fileURLWithPath: program)
+    process.arguments = launcher.dropFirst() + [teachpadBinary.path] + arguments
+  } else {
+    process.executableURL = teachpadBinary
+    process.arguments = arguments
+  }
   if !environment.isEmpty {
     process.environment = ProcessInfo.processInfo.environment
       .merging(environment) { _, added in added }
@@ -30,6 +39,11 @@ public func runTeachpad(
   process.standardOutput = output
   process.standardError = errors
   try process.run()
+  if let timeoutSeconds {
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) {
+      if process.isRunning { process.terminate() }
+    }
+  }
   let drained = ErrorBytes()
   let thread = Thread {
     drained.data = errors.fileHandleForReading.readDataToEndOfFile()
