@@ -78,6 +78,9 @@ enum RunCommand {
   /// devices are released (each closes its lines, buffers or port when the
   /// last reference goes, at the end of this function).
   private static func runAppliance(_ configuration: Configuration) throws(UsageError) {
+    // The model first: a missing or damaged one is reported without the
+    // GPIO lines having been claimed (and shown busy to other programs).
+    let engine = try makeEngine(configuration)
     let buttons: GPIOButtons
     let lights: GPIOLights
     do throws(GPIOError) {
@@ -92,7 +95,6 @@ enum RunCommand {
     }
     let camera = V4L2Camera(settings: DeviceSettings.camera(configuration))
     let serial = LinuxSerialLink(settings: DeviceSettings.serial(configuration))
-    let engine = try makeEngine(configuration)
 
     var settings = ControllerSettings()
     settings.directionRepeatMilliseconds = configuration.directionRepeatMilliseconds

@@ -67,12 +67,25 @@ final class RunCommandTests: XCTestCase {
   }
 
   func testUnusableGPIOChipExitsWithStatus1() throws {
-    let path = try configuration("gpio.chip = /nonexistent/gpiochip9\nlog.level = warning\n")
+    let path = try configuration("model.path = \(try SharedFolder.modelPath())\n"
+      + "gpio.chip = /nonexistent/gpiochip9\nlog.level = warning\n")
 
     let result = try run(["run", "--config", path])
 
     XCTAssertEqual(result.status, 1)
     XCTAssertTrue(result.standardError.hasPrefix(
       "teachpad: gpio chip '/nonexistent/gpiochip9': "), result.standardError)
+  }
+
+  func testMissingModelIsReportedBeforeAnyGPIOLineIsClaimed() throws {
+    let model = scratch.appendingPathComponent("absent.tflite").path
+    let path = try configuration("model.path = \(model)\n"
+      + "gpio.chip = /nonexistent/gpiochip9\nlog.level = warning\n")
+
+    let result = try run(["run", "--config", path])
+
+    XCTAssertEqual(result.status, 1)
+    XCTAssertEqual(result.standardError, "teachpad: model \(model): No such file or directory (set model.path in the configuration or "
+      + "TEACHPAD_MODEL, or fetch it with board/fetch-model.sh)\n")
   }
 }
