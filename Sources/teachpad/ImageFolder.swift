@@ -43,7 +43,9 @@ enum ImageFolder {
         throw UsageError(message: "class '\(label)': cannot read folder "
           + "\(classFolder): \(SystemError("opendir").reason)")
       }
-      let pictures = files.filter(isImageName)
+      // Hidden files are no pictures, like hidden folders: macOS leaves
+      // `._NAME.jpg` metadata beside every image it copies to a drive.
+      let pictures = files.filter { !$0.hasPrefix(".") && isImageName($0) }
       guard !pictures.isEmpty else {
         throw UsageError(message:
           "class '\(label)': no JPEG or PNG files in \(classFolder)")

@@ -75,6 +75,19 @@ final class ImageFolderCommandTests: XCTestCase {
     XCTAssertEqual(run.errors, modelMissing)
   }
 
+  /// Hidden files (macOS's `._1.jpg` beside each copied image) are no
+  /// images: this one, a folder, would otherwise be refused.
+  func testHiddenFilesInALabelFolderAreLeftOut() throws {
+    let (data, arguments) = try folder(["a/1.jpg", "b/2.jpg"])
+    try FileManager.default.createDirectory(atPath: data + "/a/._1.jpg",
+                                            withIntermediateDirectories: true)
+
+    let run = try runTeachpad(arguments)
+
+    XCTAssertEqual(run.status, 2)
+    XCTAssertEqual(run.errors, modelMissing)
+  }
+
   /// Skipping it would quietly train without that label.
   func testDefaultClassesRefuseAFolderWithACommaInItsName() throws {
     let (data, arguments) = try folder(["a,b/1.jpg", "c/2.jpg"])
