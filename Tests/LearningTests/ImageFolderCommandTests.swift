@@ -63,24 +63,15 @@ final class ImageFolderCommandTests: XCTestCase {
                    + "folder, not a regular file; replace or remove the file\n")
   }
 
-  /// A hidden folder (.git, .thumbnails) is no label.
-  func testDefaultClassesLeaveOutHiddenFolders() throws {
+  /// A hidden folder (.git, .thumbnails) is no label, and a hidden file
+  /// (macOS's `._1.jpg` beside each copied image) no image: this one, a
+  /// folder, would otherwise be refused.
+  func testHiddenFoldersAndFilesAreLeftOut() throws {
     let (data, arguments) = try folder(["a/1.jpg", "b/2.jpg"])
-    try FileManager.default.createDirectory(atPath: data + "/.thumbnails",
-                                            withIntermediateDirectories: true)
-
-    let run = try runTeachpad(arguments)
-
-    XCTAssertEqual(run.status, 2)
-    XCTAssertEqual(run.errors, modelMissing)
-  }
-
-  /// Hidden files (macOS's `._1.jpg` beside each copied image) are no
-  /// images: this one, a folder, would otherwise be refused.
-  func testHiddenFilesInALabelFolderAreLeftOut() throws {
-    let (data, arguments) = try folder(["a/1.jpg", "b/2.jpg"])
-    try FileManager.default.createDirectory(atPath: data + "/a/._1.jpg",
-                                            withIntermediateDirectories: true)
+    for hidden in ["/.thumbnails", "/a/._1.jpg"] {
+      try FileManager.default.createDirectory(atPath: data + hidden,
+                                              withIntermediateDirectories: true)
+    }
 
     let run = try runTeachpad(arguments)
 
