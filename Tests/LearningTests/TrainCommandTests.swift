@@ -110,4 +110,28 @@ final class TrainCommandTests: XCTestCase {
     XCTAssertEqual(try String(contentsOfFile: live, encoding: .utf8), "half a head")
     XCTAssertTrue(FileManager.default.fileExists(atPath: head))
   }
+
+  /// An activation written by a process killed before its rename.
+  func testTrainRemovesCacheEntriesThatAnEndedProcessLeftHalfWritten() throws {
+    let (folder, arguments) = try smallFolder()
+    let head = folder + "/h.head"
+    var run = try runTeachpad(arguments + ["--out", head, "--head", "knn"])
+    XCTAssertEqual(run.status, 0, run.errors)
+    let models = try FileManager.default.contentsOfDirectory(atPath: folder + "/cache/activations")
+    XCTAssertEqual(models.count, 1)
+    let entries = folder + "/cache/activations/" + models[0] + "/"
+    let image = String(repeating: "ab", count: 32)
+    let stale = entries + image + ".tmp\(try endedProcessID())"
+    let live = entries + image + ".tmp\(getpid())"
+    for name in [stale, live] {
+      try "half an activation".write(toFile: name, atomically: false, encoding: .utf8)
+    }
+
+    run = try runTeachpad(arguments + ["--out", head, "--head", "knn"])
+
+    XCTAssertEqual(run.status, 0, run.errors)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
+    XCTAssertTrue(FileManager.default.fileExists(atPath: live))
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: entries).count, 7)
+  }
 }
