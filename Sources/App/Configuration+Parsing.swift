@@ -1,3 +1,4 @@
+import CShims
 import Learning
 import Support
 
@@ -39,8 +40,13 @@ extension Configuration {
     do {
       bytes = try FileBytes.read(path: path)
     } catch {
+      // A missing file is most often the installed one on a machine where
+      // board/install.sh has not run.
+      let hint = error.code == ENOENT
+        ? " (board/install.sh installs /etc/teachpad/teachpad.conf; board/teachpad.conf "
+          + "in the repository lists every key with its default)" : ""
       throw ConfigurationError(
-        "configuration \(path): cannot read it: \(error.reason)")
+        "configuration \(path): cannot read it: \(error.reason)\(hint)")
     }
     return try parse(String(decoding: bytes, as: UTF8.self), source: path)
   }

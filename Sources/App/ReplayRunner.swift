@@ -191,8 +191,12 @@ public struct ReplaySummary {
     }
     text += "\nevents sent: \(directions) directions, \(states) states, "
       + "\(heartbeats) heartbeats (\(dropped) dropped)\n"
-    text += "direction accuracy: " + formatDecimal(accuracy, digits: 3)
-      + " (\(correct)/\(scored) test frames; \(unsure) with no confident direction)\n"
+    if scored == 0 {
+      text += "direction accuracy: none (no frame of the session has a true direction)\n"
+    } else {
+      text += "direction accuracy: " + formatDecimal(accuracy, digits: 3)
+        + " (\(correct)/\(scored) test frames; \(unsure) with no confident direction)\n"
+    }
     text += "time per frame: median "
       + formatDecimal(Double(percentile(0.5)) / 1e6, digits: 2) + " ms, p99 "
       + formatDecimal(Double(percentile(0.99)) / 1e6, digits: 2) + " ms, max "
@@ -204,7 +208,9 @@ public struct ReplaySummary {
         text += " \(sample.frame): \(sample.residentBytes / 1024), \(sample.heapBytes);"
       }
       text += "\n"
-      if memory.count >= 2 {
+      // Growth from the first sample after the warm-up to the last one,
+      // when there are two such samples.
+      if memory.count >= 3 {
         let first = memory[1]
         let last = memory[memory.count - 1]
         let frames = last.frame - first.frame

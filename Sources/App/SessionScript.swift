@@ -113,7 +113,8 @@ public struct SessionScript: Equatable {
       if !sawHeader {
         guard line == Self.header else {
           throw SessionError(line: lineNumber,
-                             "expected '\(Self.header)' as the first line")
+                             "expected '\(Self.header)' before anything but comments "
+                               + "and blank lines (is this a teachpad session file?)")
         }
         sawHeader = true
         continue

@@ -76,7 +76,9 @@ public final class StoredLearner: Learner {
       throw error.namingBatchFraction("dense.batch_fraction =")
     }
     let (trained, report) = made
-    for warning in report.warnings { log.warning("\(warning.message)") }
+    for warning in report.warnings {
+      log.warning("\(warning.message(naming: Self.classNames))")
+    }
     head = trained
     predictor.reset()
     return trained.kind == .dense ? Double(report.finalLoss) : nil

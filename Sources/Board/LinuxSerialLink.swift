@@ -154,7 +154,7 @@ public final class LinuxSerialLink: SerialLink {
     } catch {
       retry.failed(now: now)
       if problem == nil {
-        log.warning("\(error.message); retrying in the background")
+        log.warning("\(error.message) (retrying in the background)")
       }
       problem = error.message
       return

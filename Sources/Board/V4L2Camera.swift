@@ -221,7 +221,7 @@ public final class V4L2Camera: Camera {
       release()
       retry.failed(now: now)
       if !lossReported {
-        log.warning("\(error.message); retrying in the background")
+        log.warning("\(error.message) (retrying in the background)")
         lossReported = true
       }
       problem = error.message

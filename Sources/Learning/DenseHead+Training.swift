@@ -42,6 +42,23 @@ public enum TrainingWarning: Equatable {
   }
 }
 
+extension TrainingWarning {
+  /// The message with classes called by their folder names, not positions.
+  public func message(naming classNames: [String]) -> String {
+    switch self {
+    case .fewExamples(let label, let count) where label < classNames.count:
+      return "class '\(classNames[label])' has only \(count) "
+        + "\(count == 1 ? "example" : "examples"); 5 or more train a more reliable head"
+    case .neighborsOutnumberClass(let neighbors, let label, let count)
+    where label < classNames.count:
+      return "k = \(neighbors) is more than the \(count) examples of class "
+        + "'\(classNames[label])': larger classes outvote it (choose k of at most \(count))"
+    default:
+      return message
+    }
+  }
+}
+
 /// What a finished training run reports.
 public struct TrainingReport {
   /// Mean loss over the last epoch's examples.

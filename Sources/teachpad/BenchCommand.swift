@@ -35,8 +35,13 @@ enum BenchCommand {
       let threads = try options.integer("threads", default: 0, range: 0...64)
       let runs = try options.integer("runs", default: 50, range: 1...100_000)
       let warmups = try options.integer("warmup", default: 10, range: 0...10_000)
-      let tensor = options.flag("full") ? nil
-        : (options.string("tensor") ?? Engine.defaultCutTensorName)
+      let full = options.flag("full")
+      let tensorOption = options.string("tensor")
+      if full && tensorOption != nil {
+        throw UsageError(message: "options --tensor and --full both say where to cut; "
+          + "give one of them")
+      }
+      let tensor = full ? nil : (tensorOption ?? Engine.defaultCutTensorName)
       try options.rejectUnknown()
 
       let allThreads = threads > 0 ? threads : Int(shim_processor_count())

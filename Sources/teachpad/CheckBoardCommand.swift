@@ -39,6 +39,9 @@ enum CheckBoardCommand {
       return 2
     }
     StopSignals.install()
+    // Each check prints its own result; the drivers' warnings (a camera
+    // "retrying in the background") would say the same twice.
+    LogSettings.minimumLevel = .error
 
     var failures = 0
     if !checkCamera(configuration) { failures += 1 }

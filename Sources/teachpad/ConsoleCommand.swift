@@ -57,6 +57,10 @@ enum ConsoleCommand {
       guard (port != nil) != makePty else {
         throw UsageError(message: "give exactly one of --port TTY and --pty")
       }
+      if makePty && options.string("baud") != nil {
+        throw UsageError(message: "option --baud applies to --port only; a "
+          + "pseudo-terminal has no line speed")
+      }
       session = ConsoleSession(headless: headless, exitOnHangup: exitOnHangup)
       StopSignals.install()
       if let port {
@@ -101,7 +105,7 @@ final class ConsoleSession {
           writeStandardError("teachpad: \(error.message)\n")
           return 2
         }
-        if !warned { writeStandardError("teachpad: \(error.message); retrying\n") }
+        if !warned { writeStandardError("teachpad: \(error.message) (retrying)\n") }
         warned = true
         if !screenStarted { startScreen() }
         screenStarted = true

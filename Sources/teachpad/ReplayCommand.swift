@@ -41,7 +41,8 @@ enum ReplayCommand {
       --cache DIR           that cache (else $TEACHPAD_CACHE, else
                             ~/.cache/teachpad)
       --model FILE          the .tflite model (else model.path, else
-                            $TEACHPAD_MODEL)
+                            $TEACHPAD_MODEL, else the installed model
+                            /var/lib/teachpad/...; see teachpad help)
       --verbose             log state changes to standard error
 
     """
@@ -152,19 +153,24 @@ enum ReplayCommand {
     }
     runner.shouldStop = { StopSignals.requested || standardOutput.readerHasGone }
     let summary = runner.run()
+    // The reader of standard output has gone (`| head -1`): end as quietly
+    // as SIGPIPE would have, with its status.
+    if standardOutput.readerHasGone { return 128 + SIGPIPE }
+
+    let steps = script.steps.count
+    let images = script.images.count
+    writeStandardOutput("session: \(sessionPath) (\(steps) \(steps == 1 ? "step" : "steps"), "
+      + "\(images) \(images == 1 ? "image" : "images"), "
+      + "\(script.frameMilliseconds) ms a frame)\n"
+      + "activations: \(activations == "cache" ? "activation cache" : "engine, every frame")"
+      + "; data: \(configuration.dataDirectory)\n" + summary.text)
+    // A stop signal ends the replay early: the summary covers the frames
+    // played, and the status says it was stopped.
     if StopSignals.requested {
       writeStandardError("teachpad: replay stopped by signal \(StopSignals.signalNumber) "
         + "after \(summary.frames) of \(runner.frameCount) frames\n")
       return 128 + StopSignals.signalNumber
     }
-    // The reader of standard output has gone (`| head -1`): end as quietly
-    // as SIGPIPE would have, with its status.
-    if standardOutput.readerHasGone { return 128 + SIGPIPE }
-
-    writeStandardOutput("session: \(sessionPath) (\(script.steps.count) steps, "
-      + "\(script.images.count) images, \(script.frameMilliseconds) ms a frame)\n"
-      + "activations: \(activations == "cache" ? "activation cache" : "engine, every frame")"
-      + "; data: \(configuration.dataDirectory)\n" + summary.text)
     return 0
   }
 

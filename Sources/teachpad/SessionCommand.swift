@@ -108,7 +108,9 @@ enum SessionCommand {
       var pool = trainImages.filter { $0.classIndex == index }
       guard pool.count >= perClass else {
         throw UsageError(message: "class '\(label)': \(pool.count) images in the train "
-          + "part of the split, --per-class asks for \(perClass)")
+          + "part of the split, --per-class asks for \(perClass); "
+          + (pool.isEmpty ? "choose other --classes"
+             : "give --per-class \(pool.count) or fewer"))
       }
       random.shuffle(&pool)
       let button = Button(rawValue: index)!
@@ -129,7 +131,8 @@ enum SessionCommand {
 
     guard testImages.count >= testCount else {
       throw UsageError(message: "\(testImages.count) images of these classes in the test "
-        + "part of the split, --test asks for \(testCount)")
+        + "part of the split, --test asks for \(testCount); give --test "
+        + "\(testImages.count) or fewer")
     }
     random.shuffle(&testImages)
     for (offset, image) in testImages.prefix(testCount).enumerated() {

@@ -156,20 +156,3 @@ enum TrainCommand {
     }
   }
 }
-
-extension TrainingWarning {
-  /// The message with classes called by their folder names, not positions.
-  func message(naming classNames: [String]) -> String {
-    switch self {
-    case .fewExamples(let label, let count) where label < classNames.count:
-      return "class '\(classNames[label])' has only \(count) "
-        + "\(count == 1 ? "example" : "examples"); 5 or more train a more reliable head"
-    case .neighborsOutnumberClass(let neighbors, let label, let count)
-    where label < classNames.count:
-      return "k = \(neighbors) is more than the \(count) examples of class "
-        + "'\(classNames[label])': larger classes outvote it (choose k of at most \(count))"
-    default:
-      return message
-    }
-  }
-}

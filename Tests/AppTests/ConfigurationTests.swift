@@ -114,7 +114,9 @@ final class ConfigurationTests: XCTestCase {
     XCTAssertThrowsError(try Configuration.load(path: "/nonexistent/teachpad.conf")) {
       XCTAssertEqual(($0 as? ConfigurationError)?.message,
                      "configuration /nonexistent/teachpad.conf: cannot read it: "
-                       + "No such file or directory")
+                       + "No such file or directory (board/install.sh installs "
+                       + "/etc/teachpad/teachpad.conf; board/teachpad.conf in the "
+                       + "repository lists every key with its default)")
     }
   }
 }

@@ -56,7 +56,9 @@ final class RunCommandTests: XCTestCase {
 
     XCTAssertEqual(result.status, 2)
     XCTAssertEqual(result.standardError, "teachpad: configuration \(path): cannot read "
-      + "it: No such file or directory\n")
+      + "it: No such file or directory (board/install.sh installs "
+      + "/etc/teachpad/teachpad.conf; board/teachpad.conf in the repository lists "
+      + "every key with its default)\n")
   }
 
   func testUnknownOptionExitsWithStatus2() throws {

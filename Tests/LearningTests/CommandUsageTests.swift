@@ -34,6 +34,15 @@ final class CommandUsageTests: XCTestCase {
                    + "(see its --help)\n")
   }
 
+  func testBenchRefusesBothWaysOfSayingWhereToCut() throws {
+    for arguments in [["--full", "--tensor", "x"], ["--tensor", "x", "--full"]] {
+      let (status, errors) = try run(["bench"] + arguments)
+      XCTAssertEqual(status, 2)
+      XCTAssertEqual(errors, "teachpad: options --tensor and --full both say where to "
+                     + "cut; give one of them\n")
+    }
+  }
+
   func testAnUnknownOptionWithoutValueSaysItMayNotExist() throws {
     let (status, errors) = try run(["infer", "--bogus"])
     XCTAssertEqual(status, 2)

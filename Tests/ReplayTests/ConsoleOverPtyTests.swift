@@ -83,6 +83,14 @@ final class ConsoleOverPtyTests: XCTestCase {
                    + "baud 12345 (use a standard rate such as 9600, 57600 or 115200)\n")
   }
 
+  func testConsoleRefusesABaudForAPseudoTerminal() throws {
+    let run = try runTeachpad(["console", "--pty", "--headless", "--baud", "9600"])
+
+    XCTAssertEqual(run.status, 2)
+    XCTAssertEqual(run.errors, "teachpad: option --baud applies to --port only; a "
+                   + "pseudo-terminal has no line speed\n")
+  }
+
   func testReplayedSessionReachesTheConsoleWhole() throws {
     let data = try sharedFile("data/sign-language-digits")
     let model = try modelPath()

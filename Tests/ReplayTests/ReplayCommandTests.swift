@@ -66,8 +66,11 @@ final class ReplayCommandTests: XCTestCase {
     }
   }
 
+  /// It also prints the summary of the frames played so far.
   func testStopSignalEndsReplayAndRemovesItsDataFolder() throws {
-    let (process, errors) = try startReplay(["--serial", "none", "--frames", "1000000"])
+    let output = Pipe()
+    let (process, errors) = try startReplay(["--serial", "none", "--frames", "1000000"],
+                                            output: output)
     let deadline = Date().addingTimeInterval(10)
     while !FileManager.default.fileExists(atPath: dataFolder(of: process)),
           process.isRunning, Date() < deadline {
@@ -80,6 +83,13 @@ final class ReplayCommandTests: XCTestCase {
     XCTAssertTrue(message.hasPrefix("teachpad: replay stopped by signal 15 after "), message)
     XCTAssertTrue(message.hasSuffix(" of 1000000 frames\n"), message)
     XCTAssertFalse(FileManager.default.fileExists(atPath: dataFolder(of: process)))
+    let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(),
+                         as: UTF8.self)
+    XCTAssertTrue(summary.contains("(1 step, 0 images, "), summary)
+    let played = message.split(separator: " ")[7]
+    XCTAssertTrue(summary.contains("\nframes: \(played)\n"), summary)
+    XCTAssertTrue(summary.contains("\ndirection accuracy: none (no frame of the session "
+                                   + "has a true direction)\n"), summary)
   }
 
   /// `teachpad replay ... | head -1`: the reader goes, the replay ends.

@@ -52,7 +52,8 @@ final class SessionScriptTests: XCTestCase {
 
   func testMistakesNameTheLine() {
     let cases: [(String, String)] = [
-      ("hello\n", "line 1: expected 'teachpad-session 1' as the first line"),
+      ("hello\n", "line 1: expected 'teachpad-session 1' before anything but comments "
+        + "and blank lines (is this a teachpad session file?)"),
       ("", "empty; expected 'teachpad-session 1'"),
       ("teachpad-session 1\npress JUMP\n",
        "line 2: press needs a button: UP, DOWN, LEFT, RIGHT, TRAIN or PLAY"),
