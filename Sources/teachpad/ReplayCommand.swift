@@ -109,6 +109,11 @@ enum ReplayCommand {
     let folder = imageFolder(of: script, sessionPath: sessionPath)
     let camera = ReplayCamera()
     for image in script.images {
+      // stat first: opening a FIFO would wait for a writer forever.
+      if let reason = ImageFolder.whyNotARegularFile(folder + "/" + image) {
+        throw UsageError(message: "session \(sessionPath): image \(folder)/\(image): "
+          + "\(reason)")
+      }
       switch DecodedImage.read(path: folder + "/" + image) {
       case .failure(let error): throw error
       case .success(let decoded):
@@ -192,7 +197,9 @@ enum ReplayCommand {
   static func imageFolder(of script: SessionScript, sessionPath: String) -> String {
     if script.imageFolder.hasPrefix("/") { return script.imageFolder }
     guard let slash = sessionPath.lastIndex(of: "/") else { return script.imageFolder }
-    return String(sessionPath[..<slash]) + "/" + script.imageFolder
+    let sessionFolder = String(sessionPath[..<slash])
+    return script.imageFolder == "." ? sessionFolder
+      : sessionFolder + "/" + script.imageFolder
   }
 
   /// Removes the files in a folder replay made, then the folder.

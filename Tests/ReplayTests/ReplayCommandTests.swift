@@ -56,6 +56,19 @@ final class ReplayCommandTests: XCTestCase {
                    + "outside /dev to keep them\n")
   }
 
+  /// Opening a FIFO would wait for a writer forever: it is refused first.
+  func testImageThatIsAPipeIsRefused() throws {
+    XCTAssertEqual(mkfifo(scratch.path("pipe.jpg"), 0o644), 0)
+    try "teachpad-session 1\nframe pipe.jpg\n".write(toFile: session, atomically: true,
+                                                      encoding: .utf8)
+    let (process, errors) = try startReplay(["--serial", "none"])
+    let message = waitForEnd(process, errors)
+
+    XCTAssertEqual(process.terminationStatus, 2)
+    XCTAssertEqual(message, "teachpad: session \(session): image \(scratch.path)/pipe.jpg: "
+                   + "it is a pipe (FIFO), not a regular file\n")
+  }
+
   func testRefusedReplayLeavesNoDataFolder() throws {
     for serial in [scratch.path("no-folder/x.log"), scratch.path, "/dev/null"] {
       let (process, errors) = try startReplay(["--serial", serial])
