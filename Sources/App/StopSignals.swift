@@ -1,8 +1,9 @@
 import CShims
 
-/// SIGINT and SIGTERM as a request to stop: the handler only records the
-/// signal, and the loop checks `requested` between steps, so a stop always
-/// finishes the current step, saves and releases the devices.
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT as a request to stop: the handler
+/// only records the signal, and the loop checks `requested` between steps,
+/// so a stop always finishes the current step, saves and releases the
+/// devices.
 public enum StopSignals {
   /// Installs the handlers (and ignores SIGPIPE, so a vanished peer is an
   /// error from write, not the end of the process).
@@ -10,7 +11,7 @@ public enum StopSignals {
     shim_install_stop_handlers()
   }
 
-  /// Whether SIGINT or SIGTERM has arrived since `install`.
+  /// Whether one of those signals has arrived since `install`.
   public static var requested: Bool { shim_stop_signal() != 0 }
 
   /// The signal that arrived, or 0.

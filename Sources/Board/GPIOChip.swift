@@ -62,7 +62,15 @@ final class GPIOChip {
 
   init(_ name: String) throws(GPIOError) {
     guard let handle = gpiod_chip_open_lookup(name) else {
-      let reason = SystemError("gpiod_chip_open_lookup").reason
+      var reason = SystemError("gpiod_chip_open_lookup").reason
+      // A path to something else: the lookup's last errno (ENOENT, from
+      // trying it as a label) would say it is not there.
+      var status = stat()
+      if name.utf8.contains(UInt8(ascii: "/")), stat(name, &status) == 0,
+         status.st_mode & UInt32(S_IFMT) != UInt32(S_IFCHR) {
+        reason = "it is \(FileBytes.kindName(mode: status.st_mode) ?? "a regular file"), "
+          + "not a GPIO chip device"
+      }
       throw .chipNotFound(chip: name, reason: reason)
     }
     self.name = name

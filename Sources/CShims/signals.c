@@ -15,6 +15,11 @@ void shim_install_stop_handlers(void) {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, NULL);
   sigaction(SIGTERM, &action, NULL);
+  // A closed terminal (SIGHUP) and Ctrl-\ (SIGQUIT) stop as cleanly: the
+  // default actions would end the process between a save's steps or
+  // leave a replay's folder behind.
+  sigaction(SIGHUP, &action, NULL);
+  sigaction(SIGQUIT, &action, NULL);
   signal(SIGPIPE, SIG_IGN);
 }
 

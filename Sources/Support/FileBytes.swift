@@ -2,21 +2,27 @@ import CShims
 
 /// Whole-file reads and crash-safe whole-file writes.
 public enum FileBytes {
-  /// Reads a whole file of at most `maximumBytes` (EFBIG beyond that, so
-  /// /dev/zero or a runaway file cannot eat all memory). Throws the
-  /// failing call's errno.
+  /// Reads a whole regular file of at most `maximumBytes` (EFBIG beyond
+  /// that, so a runaway file cannot eat all memory). A folder, pipe, device
+  /// or socket is refused by name: opening a FIFO for reading would wait
+  /// for a writer, and signals cannot end that wait. Throws the failing
+  /// call's errno.
   public static func read(path: String, maximumBytes: Int = 256 << 20)
     throws(SystemError) -> [UInt8]
   {
+    // O_NONBLOCK: a FIFO opens at once instead of waiting, to be refused.
     let descriptor = try retryingInterrupts("open") {
-      shim_open(path, O_RDONLY)
+      shim_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     }
     defer { close(descriptor) }
-    // A regular file says its size: refuse a too large one before reading.
     var status = stat()
-    if fstat(descriptor, &status) == 0
-      && status.st_mode & UInt32(S_IFMT) == UInt32(S_IFREG)
-      && Int(status.st_size) > maximumBytes {
+    guard fstat(descriptor, &status) == 0 else { throw SystemError("fstat") }
+    if let kind = kindName(mode: status.st_mode) {
+      let code = status.st_mode & UInt32(S_IFMT) == UInt32(S_IFDIR) ? EISDIR : EINVAL
+      throw SystemError("open", code: code, detail: "it is \(kind), not a regular file")
+    }
+    // A regular file says its size: refuse a too large one before reading.
+    if Int(status.st_size) > maximumBytes {
       throw SystemError("read", code: EFBIG)
     }
 
@@ -103,10 +109,14 @@ public enum FileBytes {
   private static func writeThrough(path: String, bytes: UnsafeRawBufferPointer)
     throws(SystemError)
   {
+    // O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of
+    // waiting for one; blocking writes again once it is open.
     let descriptor = try retryingInterrupts("open") {
-      shim_open(path, O_WRONLY | O_TRUNC)
+      shim_open(path, O_WRONLY | O_TRUNC | O_NONBLOCK | O_CLOEXEC)
     }
     defer { close(descriptor) }
+    let flags = shim_fcntl_int(descriptor, F_GETFL, 0)
+    if flags >= 0 { _ = shim_fcntl_int(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
     let status = shim_write_all(descriptor, bytes.baseAddress, bytes.count)
     if status != 0 { throw SystemError("write", code: status) }
   }
@@ -123,6 +133,28 @@ public enum FileBytes {
   /// Whether something exists at `path`.
   public static func exists(path: String) -> Bool {
     access(path, F_OK) == 0
+  }
+
+  /// Whether both paths exist and are one file (same device and inode:
+  /// links, `./x` and hard links included).
+  public static func isSameFile(_ first: String, _ second: String) -> Bool {
+    var one = stat()
+    var other = stat()
+    return stat(first, &one) == 0 && stat(second, &other) == 0
+      && one.st_dev == other.st_dev && one.st_ino == other.st_ino
+  }
+
+  /// What a file of this stat mode is when it is not a regular file ("a
+  /// folder", "a pipe (FIFO)", "a socket", "a device"); nil for a regular
+  /// file.
+  public static func kindName(mode: UInt32) -> String? {
+    switch mode & UInt32(S_IFMT) {
+    case UInt32(S_IFREG): return nil
+    case UInt32(S_IFDIR): return "a folder"
+    case UInt32(S_IFIFO): return "a pipe (FIFO)"
+    case UInt32(S_IFSOCK): return "a socket"
+    default: return "a device"
+    }
   }
 
   /// Whether `path` is a regular file (links followed): not a folder, a

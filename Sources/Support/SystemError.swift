@@ -4,10 +4,14 @@ import CShims
 public struct SystemError: Error, Equatable {
   public let call: StaticString
   public let code: Int32
+  /// Said instead of the C library's text when the code alone would
+  /// mislead ("it is a pipe (FIFO), not a regular file").
+  public let detail: String?
 
-  public init(_ call: StaticString, code: Int32 = shim_errno()) {
+  public init(_ call: StaticString, code: Int32 = shim_errno(), detail: String? = nil) {
     self.call = call
     self.code = code
+    self.detail = detail
   }
 
   public static func == (left: SystemError, right: SystemError) -> Bool {
@@ -16,6 +20,7 @@ public struct SystemError: Error, Equatable {
 
   /// The C library's text for the code, such as "No such file or directory".
   public var reason: String {
+    if let detail { return detail }
     guard let text = strerror(code) else { return "errno \(code)" }
     return String(cString: text)
   }

@@ -45,7 +45,7 @@ enum ConsoleCommand {
     let session: ConsoleSession
     do throws(UsageError) {
       var options = try Options(words, flags: ["pty", "headless", "exit-on-hangup"])
-      let port = options.string("port")
+      let port = try options.path("port", of: "device")
       let makePty = options.flag("pty")
       let baud = try options.integer("baud", default: 115_200, range: 1...4_000_000)
       let headless = options.flag("headless")

@@ -86,15 +86,7 @@ enum ImageFolder {
   static func whyNotARegularFile(_ path: String) -> String? {
     var status = stat()
     guard stat(path, &status) == 0 else { return SystemError("stat").reason }
-    let kind: String
-    switch status.st_mode & UInt32(S_IFMT) {
-    case UInt32(S_IFREG): return nil
-    case UInt32(S_IFDIR): kind = "a folder"
-    case UInt32(S_IFIFO): kind = "a pipe (FIFO)"
-    case UInt32(S_IFSOCK): kind = "a socket"
-    default: kind = "a device"
-    }
-    return "it is \(kind), not a regular file"
+    return FileBytes.kindName(mode: status.st_mode).map { "it is \($0), not a regular file" }
   }
 
   static func isDirectory(_ path: String) -> Bool {

@@ -37,6 +37,12 @@ enum InferCommand {
       let threads = try options.integer("threads", default: 0, range: 0...64)
       let reference = options.flag("reference")
       try options.rejectUnknown()
+      // The tensor would replace what the command reads.
+      for (option, path) in [("input", inputPath), ("model", ModelLocation.resolve(model))]
+      where FileBytes.isSameFile(path, outputPath) {
+        throw UsageError(message: "options --out and --\(option) name the same file "
+          + "\(outputPath); give --out a file of its own")
+      }
 
       let engine = try ModelLoading.engine(
         modelOption: model, tensor: tensor, threads: threads,

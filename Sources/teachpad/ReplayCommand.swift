@@ -95,9 +95,10 @@ enum ReplayCommand {
       }
     }
     LogSettings.minimumLevel = verbose ? configuration.logLevel : .warning
-    // SIGINT and SIGTERM end the loop, not the process, and SIGPIPE is
-    // ignored, so that the folder below is removed however the replay ends
-    // (only a SIGKILL leaves it, for a later replay to remove).
+    // SIGINT, SIGTERM, SIGHUP and SIGQUIT end the loop, not the process,
+    // and SIGPIPE is ignored, so that the folder below is removed however
+    // the replay ends (only a SIGKILL leaves it, for a later replay to
+    // remove).
     StopSignals.install()
     configuration.dataDirectory = try freshDataDirectory(dataDirectory)
     // A folder replay made for itself goes when it ends; a given one stays.
@@ -220,6 +221,12 @@ enum ReplayCommand {
             status.st_mode & UInt32(S_IFMT) == UInt32(S_IFDIR) else {
         throw UsageError(message: "--data-dir \(option) is not a folder")
       }
+      // The dataset and head are saved there after every change: a folder
+      // that cannot take them would only warn at every save.
+      guard access(option, W_OK | X_OK) == 0 else {
+        throw UsageError(message: "--data-dir \(option): cannot write in it: "
+          + "\(SystemError("access").reason) (choose a folder you can write)")
+      }
       return option
     }
     removeLeftoverFolders()
@@ -281,13 +288,22 @@ enum ReplayCommand {
     case "none": return (DescriptorSerialLink(descriptor: nil), nil)
     default: break
     }
+    // The file is emptied below: only one that holds nothing, or what an
+    // earlier replay wrote, may be.
+    if let problem = notASerialLog(place) {
+      throw UsageError(message: "option --serial: \(place) \(problem); name a new file "
+        + "or one an earlier replay wrote (it is emptied first)")
+    }
     // O_NONBLOCK: a serial port without carrier must not hold up the probe.
     let descriptor = shim_open_mode(
       place, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC | O_NONBLOCK, 0o644)
     guard descriptor >= 0 else {
       let error = SystemError("open")
+      var hint = ""
+      if error.code == EISDIR { hint = " (name a file in it, a tty, stdout or none)" }
+      if error.code == ENXIO { hint = " (a named pipe with no reader: start its reader first)" }
       throw UsageError(message: "option --serial: cannot open \(place): \(error.reason)"
-        + (error.code == EISDIR ? " (name a file in it, a tty, stdout or none)" : ""))
+        + hint)
     }
     if isatty(descriptor) == 1 {
       close(descriptor)
@@ -314,6 +330,23 @@ enum ReplayCommand {
         + "\(SystemError("ftruncate").reason)")
     }
     return (DescriptorSerialLink(descriptor: descriptor), nil)
+  }
+
+  /// Why the regular file at `path` is no serial log that replay may
+  /// empty: it holds bytes that do not start as a protocol line does
+  /// (`$TP`). Nil when there is no such file, it is empty, or it is a log.
+  private static func notASerialLog(_ path: String) -> String? {
+    var status = stat()
+    guard stat(path, &status) == 0, status.st_mode & UInt32(S_IFMT) == UInt32(S_IFREG),
+          status.st_size > 0 else { return nil }
+    let descriptor = shim_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var start = [UInt8](repeating: 0, count: 3)
+    let got = start.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 3) }
+    // /proc files say size 0 or write nothing back; they are no log either.
+    return got == 3 && start == Array("$TP".utf8) ? nil
+      : "holds something other than teachpad's serial lines"
   }
 
   /// Waits until the tty took every pending line, so that a replay to a

@@ -13,17 +13,17 @@ enum RunCommand {
   static let help = """
     usage: teachpad run [--config FILE]
 
-    Runs the device until SIGINT or SIGTERM. Hold UP, DOWN, LEFT or RIGHT
-    while showing a pose to collect examples of it; press TRAIN to fit the
-    head; press PLAY to send a direction for every frame to the console on
-    the serial line; hold TRAIN and PLAY together for 3 s to clear the
-    examples. The dataset and the head are saved after every change and
+    Runs the device until SIGINT, SIGTERM, SIGHUP or SIGQUIT. Hold UP,
+    DOWN, LEFT or RIGHT while showing a pose to collect examples of it;
+    press TRAIN to fit the head; press PLAY to send a direction for every
+    frame to the console on the serial line; hold TRAIN and PLAY together
+    for 3 s to clear the examples. The dataset and the head are saved after every change and
     loaded at start; with a saved head the device starts playing at once.
 
     The configuration is FILE, else \(defaultConfigurationPath) when it
     exists, else the defaults (all of them are listed in
     board/teachpad.conf).
-    Exit status: 0 after SIGINT or SIGTERM, 1 when the model or the GPIO
+    Exit status: 0 after such a signal, 1 when the model or the GPIO
     lines cannot be had, 2 for a bad option or configuration.
 
     """
@@ -110,7 +110,7 @@ enum RunCommand {
     let notifier = ServiceNotifier()
     appliance.onAlive = { notifier.keepAlive() }
     notifier.ready()
-    log.info("running; SIGINT or SIGTERM stops")
+    log.info("running; SIGINT, SIGTERM, SIGHUP or SIGQUIT stops")
     appliance.run { StopSignals.requested }
     notifier.stopping()
     log.info("stopping on signal \(StopSignals.signalNumber)")

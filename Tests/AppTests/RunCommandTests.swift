@@ -90,4 +90,19 @@ final class RunCommandTests: XCTestCase {
     XCTAssertEqual(result.standardError, "teachpad: model \(model): No such file or directory (set model.path in the configuration or "
       + "TEACHPAD_MODEL, or fetch it with board/fetch-model.sh)\n")
   }
+
+  /// The lookup's own errno would say a path to a file is not there.
+  func testGPIOChipThatIsARegularFileIsNamedSo() throws {
+    let chip = scratch.appendingPathComponent("chip").path
+    try "not a chip".write(toFile: chip, atomically: false, encoding: .utf8)
+    let path = try configuration("model.path = \(try SharedFolder.modelPath())\n"
+      + "gpio.chip = \(chip)\nlog.level = warning\n")
+
+    let result = try run(["run", "--config", path])
+
+    XCTAssertEqual(result.status, 1)
+    XCTAssertEqual(result.standardError, "teachpad: gpio chip '\(chip)': not found (it is a "
+      + "regular file, not a GPIO chip device); check gpio.chip in the configuration or "
+      + "run gpiodetect\n")
+  }
 }

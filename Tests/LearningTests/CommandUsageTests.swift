@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import XCTest
 
@@ -41,6 +42,40 @@ final class CommandUsageTests: XCTestCase {
       XCTAssertEqual(errors, "teachpad: options --tensor and --full both say where to "
                      + "cut; give one of them\n")
     }
+  }
+
+  /// The tensor would replace the input it was computed from.
+  func testInferRefusesToWriteOverItsInput() throws {
+    let input = makeScratchFolder() + "/in.bin"
+    let bytes = Data(repeating: 7, count: 224 * 224 * 3)
+    try bytes.write(to: URL(fileURLWithPath: input))
+
+    let (status, errors) = try run(["infer", "--model", try SharedFolder.modelPath(),
+                                    "--input", input, "--out", input])
+
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: options --out and --input name the same file "
+                   + "\(input); give --out a file of its own\n")
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: input)), bytes)
+  }
+
+  /// Reading a FIFO would wait for a writer; every file a command reads is
+  /// checked first (here the model).
+  func testAModelThatIsAPipeIsRefused() throws {
+    let pipe = makeScratchFolder() + "/model.tflite"
+    XCTAssertEqual(mkfifo(pipe, 0o644), 0)
+
+    let (status, errors) = try run(["inspect", pipe])
+
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: model \(pipe): it is a pipe (FIFO), not a regular "
+                   + "file (pass --model, set TEACHPAD_MODEL, or run board/fetch-model.sh)\n")
+  }
+
+  func testConsoleRefusesAnEmptyPort() throws {
+    let (status, errors) = try run(["console", "--port", ""])
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors, "teachpad: option --port: expected a device path, got ''\n")
   }
 
   func testAnUnknownOptionWithoutValueSaysItMayNotExist() throws {

@@ -79,30 +79,70 @@ final class ReplayCommandTests: XCTestCase {
     }
   }
 
-  /// It also prints the summary of the frames played so far.
+  /// It also prints the summary of the frames played so far. A closed
+  /// terminal (SIGHUP) and Ctrl-\\ (SIGQUIT) stop it as SIGTERM does.
   func testStopSignalEndsReplayAndRemovesItsDataFolder() throws {
-    let output = Pipe()
-    let (process, errors) = try startReplay(["--serial", "none", "--frames", "1000000"],
-                                            output: output)
-    let deadline = Date().addingTimeInterval(10)
-    while !FileManager.default.fileExists(atPath: dataFolder(of: process)),
-          process.isRunning, Date() < deadline {
-      usleep(5_000)
+    for signal in [SIGTERM, SIGHUP, SIGQUIT] {
+      let output = Pipe()
+      let (process, errors) = try startReplay(["--serial", "none", "--frames", "1000000"],
+                                              output: output)
+      let deadline = Date().addingTimeInterval(10)
+      while !FileManager.default.fileExists(atPath: dataFolder(of: process)),
+            process.isRunning, Date() < deadline {
+        usleep(5_000)
+      }
+      kill(process.processIdentifier, signal)
+      let message = waitForEnd(process, errors)
+
+      XCTAssertEqual(process.terminationStatus, 128 + signal, message)
+      XCTAssertTrue(message.hasPrefix("teachpad: replay stopped by signal \(signal) after "),
+                    message)
+      XCTAssertTrue(message.hasSuffix(" of 1000000 frames\n"), message)
+      XCTAssertFalse(FileManager.default.fileExists(atPath: dataFolder(of: process)))
+      let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(),
+                           as: UTF8.self)
+      XCTAssertTrue(summary.contains("(1 step, 0 images, "), summary)
+      let played = message.split(separator: " ")[7]
+      XCTAssertTrue(summary.contains("\nframes: \(played)\n"), summary)
+      XCTAssertTrue(summary.contains("\ndirection accuracy: none (no frame of the session "
+                                     + "has a true direction)\n"), summary)
     }
-    kill(process.processIdentifier, SIGTERM)
+  }
+
+  /// --serial empties its file: one that holds anything but serial lines
+  /// is refused and kept, and a named pipe without a reader is named so.
+  func testSerialFileThatIsNoLogIsKept() throws {
+    let notes = scratch.path("notes.txt")
+    try "my notes\n".write(toFile: notes, atomically: true, encoding: .utf8)
+    XCTAssertEqual(mkfifo(scratch.path("pipe"), 0o644), 0)
+
+    var (process, errors) = try startReplay(["--serial", notes])
+    var message = waitForEnd(process, errors)
+
+    XCTAssertEqual(process.terminationStatus, 2)
+    XCTAssertEqual(message, "teachpad: option --serial: \(notes) holds something other "
+                   + "than teachpad's serial lines; name a new file or one an earlier "
+                   + "replay wrote (it is emptied first)\n")
+    XCTAssertEqual(try String(contentsOfFile: notes, encoding: .utf8), "my notes\n")
+    (process, errors) = try startReplay(["--serial", scratch.path("pipe")])
+    message = waitForEnd(process, errors)
+    XCTAssertEqual(process.terminationStatus, 2)
+    XCTAssertEqual(message, "teachpad: option --serial: cannot open \(scratch.path("pipe")): "
+                   + "No such device or address (a named pipe with no reader: start its "
+                   + "reader first)\n")
+  }
+
+  /// A FIFO would make the read wait for a writer, where no signal reaches.
+  func testSessionThatIsAPipeIsRefused() throws {
+    try FileManager.default.removeItem(atPath: session)
+    XCTAssertEqual(mkfifo(session, 0o644), 0)
+
+    let (process, errors) = try startReplay(["--serial", "none"])
     let message = waitForEnd(process, errors)
 
-    XCTAssertEqual(process.terminationStatus, 128 + SIGTERM, message)
-    XCTAssertTrue(message.hasPrefix("teachpad: replay stopped by signal 15 after "), message)
-    XCTAssertTrue(message.hasSuffix(" of 1000000 frames\n"), message)
-    XCTAssertFalse(FileManager.default.fileExists(atPath: dataFolder(of: process)))
-    let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(),
-                         as: UTF8.self)
-    XCTAssertTrue(summary.contains("(1 step, 0 images, "), summary)
-    let played = message.split(separator: " ")[7]
-    XCTAssertTrue(summary.contains("\nframes: \(played)\n"), summary)
-    XCTAssertTrue(summary.contains("\ndirection accuracy: none (no frame of the session "
-                                   + "has a true direction)\n"), summary)
+    XCTAssertEqual(process.terminationStatus, 2)
+    XCTAssertEqual(message, "teachpad: cannot read session \(session): it is a pipe "
+                   + "(FIFO), not a regular file\n")
   }
 
   /// `teachpad replay ... | head -1`: the reader goes, the replay ends.
