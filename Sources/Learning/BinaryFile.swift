@@ -96,6 +96,11 @@ enum BinaryFile {
         && bytes[0..<expected.count].elementsEqual(expected)
     }
     guard magicMatches else {
+      let expected = magic.withUTF8Buffer { kindName(ofStart: $0) }
+      if let found = kindName(ofStart: bytes), let expected {
+        throw .otherKind(path: path, found: found, expected: expected,
+                         movedTo: try setAside())
+      }
       throw .foreignFile(path: path, movedTo: try setAside())
     }
     guard bytes.count >= 12 else {
@@ -156,6 +161,15 @@ enum BinaryFile {
       throw .system(path, SystemError("rename"))
     }
     return target
+  }
+
+  /// "dataset" or "head" for bytes that start with that kind's magic.
+  static func kindName<Bytes: Collection<UInt8>>(ofStart bytes: Bytes) -> String? {
+    for (magic, name) in [("TPDS", "dataset"), ("TPHD", "head")]
+    where bytes.starts(with: magic.utf8) {
+      return name
+    }
+    return nil
   }
 
   /// Whether the file at `path` begins with `magic`.

@@ -23,6 +23,9 @@ public enum LearningError: Error, Equatable {
   /// A file that is not ours (no magic), moved aside to `movedTo` (nil:
   /// left where it is).
   case foreignFile(path: String, movedTo: String?)
+  /// Ours, but of the other kind (a dataset where a head belongs, or the
+  /// reverse), moved aside like a foreign file.
+  case otherKind(path: String, found: String, expected: String, movedTo: String?)
   /// One of ours but damaged (bad checksum, short), moved aside.
   case damagedFile(path: String, reason: String, movedTo: String?)
   /// A file written by a newer or older format version; like the next
@@ -70,6 +73,9 @@ public enum LearningError: Error, Equatable {
       return "\(name) \(value) is not allowed: expected \(allowed)"
     case .foreignFile(let path, let movedTo):
       return "\(path) is not a teachpad file" + setAsideText(movedTo)
+    case .otherKind(let path, let found, let expected, let movedTo):
+      return "\(path) is a teachpad \(found) file, not a \(expected) file"
+        + setAsideText(movedTo)
     case .damagedFile(let path, let reason, let movedTo):
       return "\(path) is damaged (\(reason))" + setAsideText(movedTo)
     case .unsupportedVersion(let path, let version, let supported, let movedTo):

@@ -32,8 +32,9 @@ enum ConsoleCommand {
 
     A --port that is missing or unplugged is waited for and reopened. Exit
     status: 0 at the end, 2 for a bad option, a --port that is not a
-    terminal device or a --baud the driver does not offer (at once, with
-    no retrying), 1 when no pseudo-terminal can be made.
+    terminal device or a --baud that is not a standard rate from 1200 to
+    1000000 (at once, with no retrying), 1 when no pseudo-terminal can be
+    made.
 
     """
 

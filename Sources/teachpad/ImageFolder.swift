@@ -30,6 +30,11 @@ enum ImageFolder {
     guard !labels.isEmpty else {
       throw UsageError(message: "folder \(folder) has no label subfolders")
     }
+    // A label is one subfolder's name: `../other/a` would reach outside.
+    if let path = labels.first(where: { $0.contains("/") || $0 == "." || $0 == ".." }) {
+      throw UsageError(message: "option --classes: '\(path)' is not the name of a "
+        + "subfolder of \(folder) (a label has no '/' and is not '.' or '..')")
+    }
     // The labels become the head's class names, which must be printable.
     if let problem = Head.classNameProblem(labels) {
       throw UsageError(message: "labels of \(folder): \(problem); rename the folder "

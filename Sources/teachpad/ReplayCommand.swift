@@ -66,7 +66,7 @@ enum ReplayCommand {
     let configurationPath = options.string("config")
     // A frame's time is kept for the percentiles: 8 MB at the most.
     let frames = try options.integer("frames", default: 0, range: 0...1_000_000)
-    let dataDirectory = options.string("data-dir")
+    let dataDirectory = try options.path("data-dir", of: "folder")
     let activations = options.string("activations") ?? "engine"
     let cacheRoot = options.string("cache")
     let modelOption = options.string("model")

@@ -143,12 +143,24 @@ final class HeadFileTests: XCTestCase {
                                 movedTo: path + ".damaged"))
   }
 
-  func testDatasetFileIsForeignToHeadLoading() throws {
+  /// A dataset where a head belongs is named as one, and the reverse.
+  func testTheOtherKindOfTeachpadFileIsNamedAndMovedAside() throws {
     let path = makeScratchFolder() + "/not-a-head"
     let dataset = separableDataset(classCount: 2, perClass: 1)
     try dataset.save(path: path)
-    XCTAssertEqual(learningError { _ = try Head.load(path: path) },
-                   .foreignFile(path: path, movedTo: path + ".damaged"))
+
+    let error = learningError { _ = try Head.load(path: path) }
+
+    XCTAssertEqual(error, .otherKind(path: path, found: "dataset", expected: "head",
+                                     movedTo: path + ".damaged"))
+    XCTAssertEqual(error?.message, "\(path) is a teachpad dataset file, not a head file; "
+                   + "moved it aside to \(path).damaged")
+    let headPath = makeScratchFolder() + "/not-a-dataset"
+    _ = try savedTwoClassHead(at: headPath)
+    let empty = ActivationDataset(classCount: 2, capacity: 1)
+    XCTAssertEqual(learningError { try empty.load(path: headPath) },
+                   .otherKind(path: headPath, found: "head", expected: "dataset",
+                              movedTo: headPath + ".damaged"))
   }
 
   func testAReaderThatNeverWritesLeavesABadFileInPlace() throws {

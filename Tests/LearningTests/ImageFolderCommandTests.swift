@@ -79,6 +79,18 @@ final class ImageFolderCommandTests: XCTestCase {
     XCTAssertEqual(run.errors, modelMissing)
   }
 
+  func testClassesThatReachOutsideTheFolderAreRefused() throws {
+    let (data, arguments) = try folder(["a/1.jpg", "b/2.jpg"])
+    for label in ["../data/a", ".."] {
+      let run = try runTeachpad(arguments + ["--classes", "\(label),b"])
+
+      XCTAssertEqual(run.status, 2)
+      XCTAssertEqual(run.errors, "teachpad: option --classes: '\(label)' is not the name "
+                     + "of a subfolder of \(data) (a label has no '/' and is not '.' or "
+                     + "'..')\n")
+    }
+  }
+
   /// Skipping it would quietly train without that label.
   func testDefaultClassesRefuseAFolderWithACommaInItsName() throws {
     let (data, arguments) = try folder(["a,b/1.jpg", "c/2.jpg"])
