@@ -33,6 +33,8 @@ enum ReplayCommand {
                             smoothing, confidence floor, repeat interval,
                             inference threads; default: the defaults)
       --frames N            keep playing the test frames until N frames
+                            (a session always plays whole: N below its
+                            own frame count changes nothing)
       --data-dir DIR        where the dataset and head are saved (default:
                             a fresh folder /tmp/teachpad-replay-PID)
       --activations engine  run the model on every frame (default)
