@@ -241,7 +241,8 @@ private struct ValueReader {
 
   /// Anything without spaces: a path, a device name.
   func path() throws(ConfigurationError) -> String {
-    guard !value.isEmpty, !value.utf8.contains(where: isBlank) else {
+    guard !value.isEmpty else { throw refuse("a path, got none") }
+    guard !value.utf8.contains(where: isBlank) else {
       throw refuse("a path without spaces")
     }
     return value

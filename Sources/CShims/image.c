@@ -73,6 +73,12 @@ int shim_image_size(const uint8_t *file, size_t length, int *width,
                          tjGetErrorStr2(handle));
     tjDestroy(handle);
     if (status != 0) return -1;
+    // Print-shop JPEGs: the decoder cannot make RGB of them.
+    if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) {
+      say(error, capacity, "a CMYK JPEG, which teachpad cannot read (save it as an"
+          " RGB JPEG or a PNG)", NULL);
+      return -1;
+    }
     return check_size(*width, *height, error, capacity);
   }
   say(error, capacity, "neither JPEG nor PNG (unknown file signature)", NULL);
@@ -98,6 +104,10 @@ int shim_image_decode_rgb(const uint8_t *file, size_t length, uint8_t *pixels,
       return -1;
     }
     image.format = PNG_FORMAT_RGB;
+    // 16-bit samples without a gAMA or sRGB chunk are sRGB like 8-bit
+    // ones; without this flag libpng takes them for linear light and
+    // encodes them a second time.
+    image.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
     if (!png_image_finish_read(&image, NULL, pixels, 0, NULL)) {
       say(error, capacity, "damaged PNG", image.message);
       png_image_free(&image);

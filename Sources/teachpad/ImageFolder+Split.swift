@@ -56,7 +56,7 @@ struct SubjectSplit {
     for image in images {
       guard let group = groups[image.key] else {
         throw UsageError(message: "image \(image.path) is not in the manifest "
-          + "\(manifestPath) (drop --split or list the image there)")
+          + "\(manifestPath) (list it there with its person's subject_group)")
       }
       if testGroups.contains(group) == (part == .test) { selected.append(image) }
     }
@@ -74,13 +74,21 @@ struct SubjectSplit {
     } catch {
       throw UsageError(message: "cannot read manifest \(manifestPath): \(error.reason)")
     }
-    // Lines split on bytes: Swift treats "\r\n" as one Character.
-    let lines = bytes.split(separator: 10, omittingEmptySubsequences: false).map { line in
+    // Lines split on bytes: Swift treats "\r\n" as one Character. A
+    // spreadsheet's byte order mark goes, and the header's names are
+    // matched without case or surrounding spaces.
+    let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+    let lines = text.split(separator: 10, omittingEmptySubsequences: false).map { line in
       String(decoding: line.last == 13 ? line.dropLast() : line, as: UTF8.self)
     }
-    guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false),
-          let pathColumn = header.firstIndex(of: "path"),
-          let groupColumn = header.firstIndex(of: "subject_group") else {
+    let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false) ?? []
+    let names = header.map { name in
+      String(decoding: name.utf8.filter { $0 != 32 }.map { byte in
+        byte >= 65 && byte <= 90 ? byte + 32 : byte
+      }, as: UTF8.self)
+    }
+    guard let pathColumn = names.firstIndex(of: "path"),
+          let groupColumn = names.firstIndex(of: "subject_group") else {
       throw UsageError(message: "manifest \(manifestPath) needs the columns "
         + "'path' and 'subject_group'")
     }

@@ -1,3 +1,4 @@
+import CShims
 import Inference
 import Support
 
@@ -13,7 +14,9 @@ enum InferCommand {
 
       --input FILE    a raw 224x224x3 RGB file (.rgb, .bin) as it is, or a
                       JPEG or PNG (centre square, resized bilinearly)
-      --out FILE      where the tensor's bytes go (replaced atomically)
+      --out FILE      where the tensor's bytes go (replaced atomically; an
+                      existing file only when it is empty or has the
+                      tensor's size, as an earlier output has)
       --tensor NAME   default MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6
                       (7x7x256); MobilenetV1/Predictions/Reshape_1 for the
                       probabilities
@@ -47,6 +50,16 @@ enum InferCommand {
       let engine = try ModelLoading.engine(
         modelOption: model, tensor: tensor, threads: threads,
         kernels: reference ? .reference : .optimized).get()
+      // An existing file is replaced only when it can be an earlier output
+      // of this tensor (as many bytes) or is empty: a photo or notes named
+      // by mistake are kept.
+      var status = stat()
+      if stat(outputPath, &status) == 0, status.st_mode & UInt32(S_IFMT) == UInt32(S_IFREG),
+         status.st_size != 0, Int(status.st_size) != engine.output.count {
+        throw UsageError(message: "option --out: \(outputPath) exists and holds "
+          + "\(status.st_size) bytes, not the \(engine.output.count) of this tensor, so it "
+          + "is no earlier output; remove it or name a new file")
+      }
       if let error = loadInput(path: inputPath, into: engine) { throw error }
       engine.invoke()
       do {

@@ -335,20 +335,19 @@ enum ReplayCommand {
   }
 
   /// Why the regular file at `path` is no serial log that replay may
-  /// empty: it holds bytes that do not start as a protocol line does
-  /// (`$TP`). Nil when there is no such file, it is empty, or it is a log.
+  /// empty: a line of it does not start as a protocol line does (`$TP`).
+  /// Nil when there is no such file, it is empty, or every line is one.
   private static func notASerialLog(_ path: String) -> String? {
     var status = stat()
     guard stat(path, &status) == 0, status.st_mode & UInt32(S_IFMT) == UInt32(S_IFREG),
           status.st_size > 0 else { return nil }
-    let descriptor = shim_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var start = [UInt8](repeating: 0, count: 3)
-    let got = start.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 3) }
-    // /proc files say size 0 or write nothing back; they are no log either.
-    return got == 3 && start == Array("$TP".utf8) ? nil
-      : "holds something other than teachpad's serial lines"
+    // /proc files say size 0 or 4096 and hold no serial lines either.
+    guard let bytes = try? FileBytes.read(path: path) else { return nil }
+    let marker = Array("$TP".utf8)
+    for line in bytes.split(separator: UInt8(ascii: "\n")) where !line.starts(with: marker) {
+      return "holds something other than teachpad's serial lines"
+    }
+    return nil
   }
 
   /// Waits until the tty took every pending line, so that a replay to a

@@ -1,3 +1,4 @@
+import CShims
 import App
 import Board
 import Inference
@@ -40,6 +41,7 @@ enum RunCommand {
       path = chosenConfigurationPath(options.string("config"))
       try options.rejectUnknown()
       configuration = try loadConfiguration(path)
+      try checkPathKinds(configuration, source: path ?? "the defaults")
     } catch {
       writeStandardError("teachpad: \(error.message)\n")
       return 2
@@ -55,6 +57,29 @@ enum RunCommand {
       return 1
     }
     return 0
+  }
+
+  /// Refuses a path of the wrong kind, which no waiting mends: a file or
+  /// folder where the camera or serial device belongs (a missing device is
+  /// waited for), or a file where the data folder belongs.
+  private static func checkPathKinds(
+    _ configuration: Configuration, source: String
+  ) throws(UsageError) {
+    for (key, path) in [("camera.device", configuration.cameraDevice),
+                        ("serial.device", configuration.serialDevice)] {
+      var status = stat()
+      guard stat(path, &status) == 0,
+            status.st_mode & UInt32(S_IFMT) != UInt32(S_IFCHR) else { continue }
+      throw UsageError(message: "\(source): \(key) = \(path): it is "
+        + "\(FileBytes.kindName(mode: status.st_mode) ?? "a regular file"), not a device "
+        + "(name the device node, such as /dev/video0 or /dev/ttyUSB0)")
+    }
+    var status = stat()
+    let folder = configuration.dataDirectory
+    if stat(folder, &status) == 0, status.st_mode & UInt32(S_IFMT) != UInt32(S_IFDIR) {
+      throw UsageError(message: "\(source): data.directory = \(folder): it is "
+        + "\(FileBytes.kindName(mode: status.st_mode) ?? "a regular file"), not a folder")
+    }
   }
 
   /// `--config`, else the system file when it exists, else none.

@@ -90,7 +90,7 @@ final class ConfigurationTests: XCTestCase {
       ("serial.device = /dev/tty USB0",
        "test.conf line 1: serial.device = /dev/tty USB0: expected a path without spaces"),
       ("data.directory =",
-       "test.conf line 1: data.directory = : expected a path without spaces"),
+       "test.conf line 1: data.directory = : expected a path, got none"),
       ("camera.width 640",
        "test.conf line 1: expected 'key = value', got 'camera.width 640'"),
       ("button.up = 5\nbutton.up = 6",

@@ -105,4 +105,23 @@ final class RunCommandTests: XCTestCase {
       + "regular file, not a GPIO chip device); check gpio.chip in the configuration or "
       + "run gpiodetect\n")
   }
+
+  /// No waiting mends a file where a device or the data folder belongs.
+  func testPathsOfTheWrongKindAreUsageMistakes() throws {
+    let file = scratch.appendingPathComponent("plain").path
+    try "x".write(toFile: file, atomically: false, encoding: .utf8)
+    for (key, kind) in [("camera.device", "device (name the device node, such as "
+                          + "/dev/video0 or /dev/ttyUSB0)"),
+                        ("serial.device", "device (name the device node, such as "
+                          + "/dev/video0 or /dev/ttyUSB0)"),
+                        ("data.directory", "folder")] {
+      let path = try configuration("\(key) = \(file)\n")
+
+      let result = try run(["run", "--config", path])
+
+      XCTAssertEqual(result.status, 2, key)
+      XCTAssertEqual(result.standardError, "teachpad: \(path): \(key) = \(file): it is a "
+        + "regular file, not a \(kind)\n")
+    }
+  }
 }

@@ -59,6 +59,29 @@ final class CommandUsageTests: XCTestCase {
     XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: input)), bytes)
   }
 
+  /// A file named by mistake is kept; an earlier output is replaced.
+  func testInferReplacesOnlyAnEarlierOutput() throws {
+    let folder = makeScratchFolder()
+    let notes = folder + "/notes.txt"
+    try "my notes\n".write(toFile: notes, atomically: true, encoding: .utf8)
+    let input = try SharedFolder.path("models/golden/input_chelsea_1x224x224x3_u8.bin")
+    let arguments = ["infer", "--model", try SharedFolder.modelPath(), "--input", input]
+
+    let (status, errors) = try run(arguments + ["--out", notes])
+
+    XCTAssertEqual(status, 2)
+    XCTAssertEqual(errors.split(separator: "\n").last.map(String.init),
+                   "teachpad: option --out: \(notes) exists and holds 9 bytes, not the "
+                   + "12544 of this tensor, so it is no earlier output; remove it or name "
+                   + "a new file")
+    XCTAssertEqual(try String(contentsOfFile: notes, encoding: .utf8), "my notes\n")
+    let earlier = folder + "/cut.bin"
+    try Data(repeating: 1, count: 12_544).write(to: URL(fileURLWithPath: earlier))
+    XCTAssertEqual(try run(arguments + ["--out", earlier]).0, 0)
+    XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: earlier)),
+                      Data(repeating: 1, count: 12_544))
+  }
+
   /// Reading a FIFO would wait for a writer; every file a command reads is
   /// checked first (here the model).
   func testAModelThatIsAPipeIsRefused() throws {

@@ -117,12 +117,16 @@ final class ImageFolderCommandTests: XCTestCase {
                    + "characters; rename the folder or choose the labels with --classes\n")
   }
 
+  /// Also as a spreadsheet saves it: a byte order mark, other case and
+  /// spaces in the header.
   func testSplitAcceptsAManifestOfTwoGroups() throws {
-    let (_, status, errors) = try trainWithManifest(
-      "path,subject_group\na/1.jpg,0\na/2.jpg,1\nb/3.jpg,0\nimages/b/4.jpg,1\n")
+    for header in ["path,subject_group", "\u{FEFF}Path, Subject_Group"] {
+      let (_, status, errors) = try trainWithManifest(
+        header + "\na/1.jpg,0\na/2.jpg,1\nb/3.jpg,0\nimages/b/4.jpg,1\n")
 
-    XCTAssertEqual(status, 2)
-    XCTAssertEqual(errors, modelMissing)
+      XCTAssertEqual(status, 2, header)
+      XCTAssertEqual(errors, modelMissing, header)
+    }
   }
 
   func testSplitRefusesASubjectGroupThatIsNotAWholeNumber() throws {

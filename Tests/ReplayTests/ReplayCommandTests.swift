@@ -124,6 +124,22 @@ final class ReplayCommandTests: XCTestCase {
                    + "than teachpad's serial lines; name a new file or one an earlier "
                    + "replay wrote (it is emptied first)\n")
     XCTAssertEqual(try String(contentsOfFile: notes, encoding: .utf8), "my notes\n")
+    // A log with a line of something else is kept too; a whole log is reused.
+    let log = scratch.path("serial.log")
+    (process, errors) = try startReplay(["--serial", log])
+    XCTAssertEqual(waitForEnd(process, errors), "")
+    XCTAssertEqual(process.terminationStatus, 0)
+    let written = try String(contentsOfFile: log, encoding: .utf8)
+    XCTAssertTrue(written.hasPrefix("$TP"), written)
+    (process, errors) = try startReplay(["--serial", log])
+    XCTAssertEqual(waitForEnd(process, errors), "")
+    XCTAssertEqual(process.terminationStatus, 0)
+    try (written + "my line\n").write(toFile: log, atomically: true, encoding: .utf8)
+    (process, errors) = try startReplay(["--serial", log])
+    XCTAssertEqual(waitForEnd(process, errors), "teachpad: option --serial: \(log) holds "
+                   + "something other than teachpad's serial lines; name a new file or one "
+                   + "an earlier replay wrote (it is emptied first)\n")
+    XCTAssertEqual(try String(contentsOfFile: log, encoding: .utf8), written + "my line\n")
     (process, errors) = try startReplay(["--serial", scratch.path("pipe")])
     message = waitForEnd(process, errors)
     XCTAssertEqual(process.terminationStatus, 2)
