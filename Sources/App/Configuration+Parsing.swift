@@ -59,8 +59,11 @@ extension Configuration {
     var lineOfKey: [String: Int] = [:]
     var lineNumber = 0
 
-    for line in text.utf8.split(separator: UInt8(ascii: "\n"),
-                                omittingEmptySubsequences: false) {
+    // An editor's byte order mark is no part of the first key.
+    let bytes = text.utf8.starts(with: [0xEF, 0xBB, 0xBF])
+      ? text.utf8.dropFirst(3) : text.utf8.dropFirst(0)
+    for line in bytes.split(separator: UInt8(ascii: "\n"),
+                            omittingEmptySubsequences: false) {
       lineNumber += 1
       let content = trimmed(line)
       if content.isEmpty || content.first == UInt8(ascii: "#") { continue }

@@ -99,8 +99,10 @@ public struct SessionScript: Equatable {
     var pending: [Event] = []
     var sawHeader = false
     var lineNumber = 0
-    // "\r\n" is one Character in Swift, so both line ends are named.
-    let lines = text.split(omittingEmptySubsequences: false) {
+    // "\r\n" is one Character in Swift, so both line ends are named. An
+    // editor's byte order mark is no part of the header.
+    let body = text.hasPrefix("\u{FEFF}") ? text.dropFirst() : text[...]
+    let lines = body.split(omittingEmptySubsequences: false) {
       $0 == "\n" || $0 == "\r\n"
     }
     for rawLine in lines {

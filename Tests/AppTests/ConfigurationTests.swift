@@ -46,7 +46,10 @@ final class ConfigurationTests: XCTestCase {
       """
 
     let configuration = try Configuration.parse(text, source: "test.conf")
+    // As an editor that writes a byte order mark saves it.
+    let marked = try Configuration.parse("\u{FEFF}" + text, source: "test.conf")
 
+    XCTAssertEqual(marked, configuration)
     XCTAssertEqual(configuration.cameraDevice, "/dev/v4l/by-id/usb-cam-video-index0")
     XCTAssertEqual(configuration.buttonPins, [17, 6, 13, 19, 26, 21])
     XCTAssertEqual(configuration.buttonActiveLevel, .high)

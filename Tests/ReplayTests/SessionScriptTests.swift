@@ -50,6 +50,12 @@ final class SessionScriptTests: XCTestCase {
     XCTAssertTrue(script.text.hasPrefix("teachpad-session 1\n# hello\nframe-ms 50\n"))
   }
 
+  func testByteOrderMarkBeforeTheHeaderIsSkipped() throws {
+    let text = "teachpad-session 1\nframe-ms 50\nstep\n"
+    XCTAssertEqual(try SessionScript.parse("\u{FEFF}" + text).text,
+                   try SessionScript.parse(text).text)
+  }
+
   func testMistakesNameTheLine() {
     let cases: [(String, String)] = [
       ("hello\n", "line 1: expected 'teachpad-session 1' before anything but comments "
