@@ -68,7 +68,7 @@ final class GPIOChip {
       var status = stat()
       if name.utf8.contains(UInt8(ascii: "/")), stat(name, &status) == 0,
          status.st_mode & UInt32(S_IFMT) != UInt32(S_IFCHR) {
-        reason = "it is \(FileBytes.kindName(mode: status.st_mode) ?? "a regular file"), "
+        reason = "it is \(FileBytes.kindDescription(mode: status.st_mode)), "
           + "not a GPIO chip device"
       }
       throw .chipNotFound(chip: name, reason: reason)

@@ -22,26 +22,44 @@ extension FileBytes {
   /// Removes the temporary files of `path` left by ended processes; best
   /// effort, a file that cannot be removed is logged and left.
   static func removeLeftoverTemporaryFiles(of path: String) {
-    let folder = FolderNames.folder(of: path)
     let prefix = FolderNames.name(of: path) + ".tmp."
-    guard let names = FolderNames.list(folder) else { return }
-
     // Bytes, not characters: a name spelled with other Unicode code points
     // is another file.
-    for name in names where name.utf8.starts(with: prefix.utf8) {
-      guard let processID = writerProcessID(name.utf8.dropFirst(prefix.utf8.count)),
-            EndedProcess.hasEnded(processID) else { continue }
+    removeFilesOfEndedProcesses(
+      in: FolderNames.folder(of: path),
+      writer: { name in
+        guard name.utf8.starts(with: prefix.utf8) else { return nil }
+        return writerProcessID(name.utf8.dropFirst(prefix.utf8.count))
+      },
+      removed: { leftover, processID in
+        fileLog.info(
+          "removed \(leftover), an unfinished save of process \(processID), which has ended")
+      },
+      failed: { leftover, processID, error in
+        fileLog.warning(
+          "cannot remove \(leftover), left by ended process \(processID): \(error.reason)")
+      })
+  }
+
+  /// Removes each regular file in `folder` whose name `writer` reads the
+  /// number of its writing process from, when no process has that number
+  /// any more; best effort. `removed` hears each file removed, `failed`
+  /// each one that stays for another reason than being gone already.
+  public static func removeFilesOfEndedProcesses(
+    in folder: String, writer: (String) -> Int32?,
+    removed: (String, Int32) -> Void = { _, _ in },
+    failed: (String, Int32, SystemError) -> Void = { _, _, _ in }
+  ) {
+    for name in FolderNames.list(folder) ?? [] {
+      guard let processID = writer(name), EndedProcess.hasEnded(processID) else { continue }
       let leftover = folder + "/" + name
       var status = stat()
       guard lstat(leftover, &status) == 0,
             status.st_mode & UInt32(S_IFMT) == UInt32(S_IFREG) else { continue }
       if unlink(leftover) == 0 {
-        fileLog.info(
-          "removed \(leftover), an unfinished save of process \(processID), which has ended")
+        removed(leftover, processID)
       } else if shim_errno() != ENOENT {
-        let error = SystemError("unlink")
-        fileLog.warning(
-          "cannot remove \(leftover), left by ended process \(processID): \(error.reason)")
+        failed(leftover, processID, SystemError("unlink"))
       }
     }
   }

@@ -148,8 +148,13 @@ public enum FileBytes {
   /// folder", "a pipe (FIFO)", "a socket", "a device"); nil for a regular
   /// file.
   public static func kindName(mode: UInt32) -> String? {
+    mode & UInt32(S_IFMT) == UInt32(S_IFREG) ? nil : kindDescription(mode: mode)
+  }
+
+  /// What a file of this stat mode is: "a regular file", or as `kindName`.
+  public static func kindDescription(mode: UInt32) -> String {
     switch mode & UInt32(S_IFMT) {
-    case UInt32(S_IFREG): return nil
+    case UInt32(S_IFREG): return "a regular file"
     case UInt32(S_IFDIR): return "a folder"
     case UInt32(S_IFIFO): return "a pipe (FIFO)"
     case UInt32(S_IFSOCK): return "a socket"

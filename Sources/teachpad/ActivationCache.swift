@@ -43,17 +43,12 @@ final class ActivationCache {
   /// between writing one and renaming it leaves it. Once per command,
   /// best effort; a live process's entry and any other name stay.
   private func removeLeftoverEntries() {
-    for name in FolderNames.list(folder) ?? [] {
+    FileBytes.removeFilesOfEndedProcesses(in: folder) { name in
       let parts = name.utf8.split(separator: UInt8(ascii: "."), maxSplits: 1,
                                   omittingEmptySubsequences: false)
-      guard parts.count == 2, parts[0].count == 64, parts[1].starts(with: "tmp".utf8),
-            let processID = EndedProcess.processID(parts[1].dropFirst(3)),
-            EndedProcess.hasEnded(processID) else { continue }
-      let path = folder + "/" + name
-      var status = stat()
-      guard lstat(path, &status) == 0,
-            status.st_mode & UInt32(S_IFMT) == UInt32(S_IFREG) else { continue }
-      unlink(path)
+      guard parts.count == 2, parts[0].count == 64, parts[1].starts(with: "tmp".utf8)
+      else { return nil }
+      return EndedProcess.processID(parts[1].dropFirst(3))
     }
   }
 

@@ -112,13 +112,9 @@ enum ReplayCommand {
     let folder = imageFolder(of: script, sessionPath: sessionPath)
     let camera = ReplayCamera()
     for image in script.images {
-      // stat first: opening a FIFO would wait for a writer forever.
-      if let reason = ImageFolder.whyNotARegularFile(folder + "/" + image) {
-        throw UsageError(message: "session \(sessionPath): image \(folder)/\(image): "
-          + "\(reason)")
-      }
       switch DecodedImage.read(path: folder + "/" + image) {
-      case .failure(let error): throw error
+      case .failure(let error):
+        throw UsageError(message: "session \(sessionPath): \(error.message)")
       case .success(let decoded):
         camera.add(rgb: decoded.pixels, width: decoded.width, height: decoded.height)
       }

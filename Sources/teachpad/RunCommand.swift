@@ -71,14 +71,14 @@ enum RunCommand {
       guard stat(path, &status) == 0,
             status.st_mode & UInt32(S_IFMT) != UInt32(S_IFCHR) else { continue }
       throw UsageError(message: "\(source): \(key) = \(path): it is "
-        + "\(FileBytes.kindName(mode: status.st_mode) ?? "a regular file"), not a device "
+        + "\(FileBytes.kindDescription(mode: status.st_mode)), not a device "
         + "(name the device node, such as /dev/video0 or /dev/ttyUSB0)")
     }
     var status = stat()
     let folder = configuration.dataDirectory
     if stat(folder, &status) == 0, status.st_mode & UInt32(S_IFMT) != UInt32(S_IFDIR) {
       throw UsageError(message: "\(source): data.directory = \(folder): it is "
-        + "\(FileBytes.kindName(mode: status.st_mode) ?? "a regular file"), not a folder")
+        + "\(FileBytes.kindDescription(mode: status.st_mode)), not a folder")
     }
   }
 
