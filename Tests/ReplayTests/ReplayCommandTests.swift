@@ -56,19 +56,6 @@ final class ReplayCommandTests: XCTestCase {
                    + "outside /dev to keep them\n")
   }
 
-  /// Opening a FIFO would wait for a writer forever: it is refused first.
-  func testImageThatIsAPipeIsRefused() throws {
-    XCTAssertEqual(mkfifo(scratch.path("pipe.jpg"), 0o644), 0)
-    try "teachpad-session 1\nframe pipe.jpg\n".write(toFile: session, atomically: true,
-                                                      encoding: .utf8)
-    let (process, errors) = try startReplay(["--serial", "none"])
-    let message = waitForEnd(process, errors)
-
-    XCTAssertEqual(process.terminationStatus, 2)
-    XCTAssertEqual(message, "teachpad: session \(session): image \(scratch.path)/pipe.jpg: "
-                   + "it is a pipe (FIFO), not a regular file\n")
-  }
-
   func testRefusedReplayLeavesNoDataFolder() throws {
     for serial in [scratch.path("no-folder/x.log"), scratch.path, "/dev/null"] {
       let (process, errors) = try startReplay(["--serial", serial])
@@ -148,14 +135,22 @@ final class ReplayCommandTests: XCTestCase {
                    + "reader first)\n")
   }
 
-  /// A FIFO would make the read wait for a writer, where no signal reaches.
-  func testSessionThatIsAPipeIsRefused() throws {
+  /// A FIFO would make the read wait for a writer, where no signal reaches:
+  /// the session file and its images are refused first.
+  func testSessionOrImageThatIsAPipeIsRefused() throws {
+    XCTAssertEqual(mkfifo(scratch.path("pipe.jpg"), 0o644), 0)
+    try "teachpad-session 1\nframe pipe.jpg\n".write(toFile: session, atomically: true,
+                                                      encoding: .utf8)
+    var (process, errors) = try startReplay(["--serial", "none"])
+    var message = waitForEnd(process, errors)
+
+    XCTAssertEqual(process.terminationStatus, 2)
+    XCTAssertEqual(message, "teachpad: session \(session): image \(scratch.path)/pipe.jpg: "
+                   + "it is a pipe (FIFO), not a regular file\n")
     try FileManager.default.removeItem(atPath: session)
     XCTAssertEqual(mkfifo(session, 0o644), 0)
-
-    let (process, errors) = try startReplay(["--serial", "none"])
-    let message = waitForEnd(process, errors)
-
+    (process, errors) = try startReplay(["--serial", "none"])
+    message = waitForEnd(process, errors)
     XCTAssertEqual(process.terminationStatus, 2)
     XCTAssertEqual(message, "teachpad: cannot read session \(session): it is a pipe "
                    + "(FIFO), not a regular file\n")
