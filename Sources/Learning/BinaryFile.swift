@@ -165,8 +165,8 @@ enum BinaryFile {
 
   /// "dataset" or "head" for bytes that start with that kind's magic.
   static func kindName<Bytes: Collection<UInt8>>(ofStart bytes: Bytes) -> String? {
-    for (magic, name) in [("TPDS", "dataset"), ("TPHD", "head")]
-    where bytes.starts(with: magic.utf8) {
+    for (magic, name) in [(ActivationDataset.fileMagic, "dataset"), (Head.fileMagic, "head")]
+    where magic.withUTF8Buffer({ bytes.starts(with: $0) }) {
       return name
     }
     return nil

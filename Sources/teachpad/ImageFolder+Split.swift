@@ -82,11 +82,7 @@ struct SubjectSplit {
       String(decoding: line.last == 13 ? line.dropLast() : line, as: UTF8.self)
     }
     let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false) ?? []
-    let names = header.map { name in
-      String(decoding: name.utf8.filter { $0 != 32 }.map { byte in
-        byte >= 65 && byte <= 90 ? byte + 32 : byte
-      }, as: UTF8.self)
-    }
+    let names = header.map { ImageFolder.asciiLowercased($0.utf8.filter { $0 != 32 }) }
     guard let pathColumn = names.firstIndex(of: "path"),
           let groupColumn = names.firstIndex(of: "subject_group") else {
       throw UsageError(message: "manifest \(manifestPath) needs the columns "

@@ -101,10 +101,14 @@ enum ImageFolder {
   }
 
   static func isImageName(_ name: String) -> Bool {
-    let lower = String(decoding: name.utf8.map { byte in
-      byte >= 65 && byte <= 90 ? byte + 32 : byte
-    }, as: UTF8.self)
+    let lower = asciiLowercased(name.utf8)
     return lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") || lower.hasSuffix(".png")
+  }
+
+  /// The bytes with A to Z lowered and nothing else changed: names and
+  /// headers compared without case, with no Unicode case tables.
+  static func asciiLowercased<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+    String(decoding: bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
   }
 
   /// Decodes a JPEG or PNG file to packed RGB, or says why it cannot.
